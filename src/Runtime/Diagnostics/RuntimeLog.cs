@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Woodpecker.Runtime.Diagnostics;
+
+/// <summary>Source-generated log messages of the runtime (event ids 1000–1099).</summary>
+internal static partial class RuntimeLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Activating grain {Grain} failed")]
+    public static partial void ActivationFailed(ILogger logger, GrainId grain, Exception exception);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Deactivating grain {Grain} ({Reason}) failed")]
+    public static partial void DeactivationFailed(ILogger logger, GrainId grain, DeactivationReason reason, Exception exception);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "A timer tick of grain {Grain} failed")]
+    public static partial void TimerTickFailed(ILogger logger, GrainId grain, Exception exception);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Collected {Count} idle activations")]
+    public static partial void IdleCollected(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Shutting down: {Count} activations did not deactivate within the timeout")]
+    public static partial void ShutdownIncomplete(ILogger logger, int count);
+}
