@@ -1,0 +1,442 @@
+using Microsoft.Extensions.Logging;
+using Woodpecker.Errors;
+using Woodpecker.Grains.Diagnostics;
+using Woodpecker.Grains.Messages;
+using Woodpecker.Grains.Metadata;
+using Woodpecker.Grains.Metadata.Records;
+using Woodpecker.Grains.Segments;
+using Woodpecker.Naming;
+using Woodpecker.Protocol.V1;
+using Woodpecker.Runtime;
+using Woodpecker.Storage.Abstractions;
+
+namespace Woodpecker.Grains.Logs;
+
+/// <summary>
+/// A log's control plane. Holds the log record, the writer epoch and the segment list; creates segments for the
+/// current writer only (every creation compares the writer epoch in the same metadata transaction); fences old
+/// writers; truncates and collects. Segment states change only through the segment grains, so this grain's list
+/// is a cache that is refreshed from metadata whenever an answer depends on it.
+/// </summary>
+internal sealed class LogGrain : Grain, ILogGrain
+{
+    private const int CasAttempts = 8;
+
+    private readonly LogMetadata _metadata;
+    private readonly ISegmentStorage _storage;
+    private readonly LogServiceOptions _options;
+    private readonly ILogger _logger;
+    private readonly SortedDictionary<long, Versioned<SegmentRecord>> _segments = [];
+    private Versioned<LogRecord>? _log;
+    private long _writerEpoch;
+    private TaskCompletionSource _segmentsChanged = NewSignal();
+
+    public LogGrain(LogMetadata metadata, ISegmentStorage storage, LogServiceOptions options, ILoggerFactory loggerFactory)
+    {
+        _metadata = metadata;
+        _storage = storage;
+        _options = options;
+        _logger = loggerFactory.CreateLogger<LogGrain>();
+    }
+
+    private long LogId => _log!.Record.LogId;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        LogNames.Validate(Key);
+        _log = await _metadata.GetLogAsync(Key, cancellationToken);
+        if (_log is not null)
+        {
+            await ReloadAsync(cancellationToken);
+        }
+    }
+
+    public async Task<LogInfo> CreateAsync(CreateLogRequest request, CancellationToken cancellationToken)
+    {
+        if (_log is not null)
+        {
+            throw new LogAlreadyExistsException($"The log '{Key}' exists already.");
+        }
+
+        _log = await _metadata.CreateLogAsync(Key, NowUnixMs(), cancellationToken);
+        _segments.Clear();
+        _writerEpoch = 0;
+        return Describe();
+    }
+
+    public Task<LogInfo> GetInfoAsync(GetLogRequest request, CancellationToken cancellationToken)
+    {
+        RequireLog();
+        return Task.FromResult(Describe());
+    }
+
+    public async Task<DeleteLogResponse> DeleteAsync(DeleteLogRequest request, CancellationToken cancellationToken)
+    {
+        RequireLog();
+        var log = _log!;
+
+        // Fence first, so the writer can neither roll nor keep appending while its log disappears.
+        var epoch = await TakeWriterEpochAsync("delete", cancellationToken);
+        await CompleteActiveSegmentsAsync(epoch, cancellationToken);
+        if (!await _metadata.DeleteLogAsync(log.Record, log.ModRevision, NowUnixMs(), cancellationToken))
+        {
+            throw new ConflictException($"The log '{Key}' changed while it was being deleted; nothing was deleted. Retry.");
+        }
+
+        _log = null;
+        _segments.Clear();
+        SignalSegmentsChanged();
+        try
+        {
+            await _storage.DeleteLogAsync(log.Record.LogId, cancellationToken);
+            await _metadata.DeleteCollectionAsync(log.Record.LogId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WoodpeckerException or IOException)
+        {
+            // The collection record written with the deletion makes the sweeper retry; nothing leaks.
+            GrainLog.CollectionFailed(_logger, log.Record.LogId, ex);
+        }
+
+        DeactivateOnIdle();
+        return new DeleteLogResponse();
+    }
+
+    public async Task<WriterGrant> OpenWriterAsync(OpenWriterRequest request, CancellationToken cancellationToken)
+    {
+        RequireLog();
+        var epoch = await TakeWriterEpochAsync("writer", cancellationToken);
+        await CompleteActiveSegmentsAsync(epoch, cancellationToken);
+        GrainLog.WriterOpened(_logger, Key, epoch);
+        return new WriterGrant { LogId = LogId, WriterEpoch = epoch };
+    }
+
+    public async Task<SegmentGrant> RollAsync(RollRequest request, CancellationToken cancellationToken)
+    {
+        RequireLog();
+        if (request.WriterEpoch != _writerEpoch)
+        {
+            throw FencedWriter(request.WriterEpoch);
+        }
+
+        for (var attempt = 0; attempt < CasAttempts; attempt++)
+        {
+            var segmentId = _segments.Count == 0 ? 0 : _segments.Keys.Max() + 1;
+            var record = new SegmentRecord
+            {
+                SegmentId = segmentId,
+                State = SegmentState.Active,
+                WriterEpoch = request.WriterEpoch,
+                CreatedUnixMs = NowUnixMs(),
+            };
+
+            // The transaction compares the writer epoch: a fenced writer can never create a segment.
+            var revision = await _metadata.CreateSegmentAsync(LogId, request.WriterEpoch, record, cancellationToken);
+            if (revision is { } r)
+            {
+                _segments[segmentId] = new Versioned<SegmentRecord>(record, r);
+                SignalSegmentsChanged();
+                if (request.FromSegmentId >= 0 && _segments.TryGetValue(request.FromSegmentId, out var previous)
+                    && previous.Record.State == SegmentState.Active)
+                {
+                    // Completing the old segment is off the append path: the writer continues on the new one now.
+                    _ = CompleteInBackgroundAsync(request.FromSegmentId, request.WriterEpoch);
+                }
+
+                return new SegmentGrant { SegmentId = segmentId };
+            }
+
+            await ReloadAsync(cancellationToken);
+            if (request.WriterEpoch != _writerEpoch)
+            {
+                throw FencedWriter(request.WriterEpoch);
+            }
+        }
+
+        throw new ConflictException($"Could not create a new segment for log '{Key}': its metadata keeps changing. Retry.");
+    }
+
+    public async Task<LogView> GetSegmentsAsync(SegmentsRequest request, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.GetTimestamp();
+        var wait = TimeSpan.FromMilliseconds(Math.Max(0, request.WaitMs));
+        while (true)
+        {
+            RequireLog();
+            var remaining = wait - TimeProvider.GetElapsedTime(started);
+            if ((_segments.Count > 0 && _segments.Keys.Max() > request.AfterSegmentId) || remaining <= TimeSpan.Zero)
+            {
+                var view = new LogView { LogId = LogId, TruncatedTo = _log!.Record.TruncatedTo };
+                view.Segments.AddRange(_segments.Values.Select(s => ToInfo(s.Record)));
+                return view;
+            }
+
+            try
+            {
+                await _segmentsChanged.Task.WaitAsync(remaining, TimeProvider, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Answer with what is known; the caller asks again.
+            }
+        }
+    }
+
+    public async Task<ListSegmentsResponse> ListSegmentsAsync(ListSegmentsRequest request, CancellationToken cancellationToken)
+    {
+        RequireLog();
+        await ReloadAsync(cancellationToken);
+        var response = new ListSegmentsResponse();
+        foreach (var segment in _segments.Values)
+        {
+            response.Segments.Add(segment.Record.State == SegmentState.Active
+                ? await SegmentGrain(segment.Record.SegmentId).GetStateAsync(new SegmentStateRequest(), cancellationToken)
+                : ToInfo(segment.Record));
+        }
+
+        return response;
+    }
+
+    public async Task<GetLastPositionResponse> GetLastPositionAsync(GetLastPositionRequest request, CancellationToken cancellationToken)
+    {
+        RequireLog();
+        await ReloadAsync(cancellationToken);
+        foreach (var segment in _segments.Values.Reverse())
+        {
+            var count = await DurableCountAsync(segment.Record, cancellationToken);
+            if (count > 0)
+            {
+                return new GetLastPositionResponse { Position = new Position { SegmentId = segment.Record.SegmentId, EntryId = count - 1 } };
+            }
+        }
+
+        return new GetLastPositionResponse();
+    }
+
+    public async Task<TruncateResponse> TruncateAsync(TruncateRequest request, CancellationToken cancellationToken)
+    {
+        RequireLog();
+        var upTo = request.UpTo ?? throw new WoodpeckerException(WoodpeckerErrorCode.InvalidArgument, "Truncate needs a position (up_to).");
+        await ReloadAsync(cancellationToken);
+        if (!_segments.TryGetValue(upTo.SegmentId, out var segment))
+        {
+            throw new PositionNotFoundException($"Log '{Key}' has no segment {upTo.SegmentId}; it cannot be truncated to {upTo.SegmentId}:{upTo.EntryId}.");
+        }
+
+        var count = await DurableCountAsync(segment.Record, cancellationToken);
+        if (upTo.EntryId < 0 || upTo.EntryId >= count)
+        {
+            throw new PositionNotFoundException(
+                $"Position {upTo.SegmentId}:{upTo.EntryId} does not exist in log '{Key}' (segment {upTo.SegmentId} holds {count} durable entries); nothing was truncated.");
+        }
+
+        for (var attempt = 0; attempt < CasAttempts; attempt++)
+        {
+            var current = _log!;
+            if (current.Record.TruncatedTo is { } existing && Compare(existing, upTo) >= 0)
+            {
+                return new TruncateResponse { TruncatedTo = existing }; // truncation only moves forward
+            }
+
+            var updated = current.Record.Clone();
+            updated.TruncatedTo = upTo.Clone();
+            var revision = await _metadata.UpdateLogAsync(updated, current.ModRevision, cancellationToken);
+            if (revision is { } r)
+            {
+                _log = new Versioned<LogRecord>(updated, r);
+                var due = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+                await _metadata.PutCollectionAsync(LogId, new CollectionRecord { LogName = Key, DueUnixMs = due }, cancellationToken);
+                return new TruncateResponse { TruncatedTo = updated.TruncatedTo };
+            }
+
+            _log = await _metadata.GetLogAsync(Key, cancellationToken);
+            RequireLog();
+        }
+
+        throw new ConflictException($"The log '{Key}' kept changing while it was being truncated; nothing was truncated. Retry.");
+    }
+
+    public async Task<CollectResponse> CollectAsync(CollectRequest request, CancellationToken cancellationToken)
+    {
+        if (_log is null)
+        {
+            return new CollectResponse();
+        }
+
+        await ReloadAsync(cancellationToken);
+        var truncatedTo = _log.Record.TruncatedTo;
+        var now = TimeProvider.GetUtcNow();
+        var readers = await _metadata.ListReadersAsync(LogId, cancellationToken);
+        var oldestReaderSegment = readers.Count == 0 ? long.MaxValue : readers.Min(r => r.SegmentId);
+        var deleted = 0;
+        long? nextDueUnixMs = null;
+        foreach (var segment in _segments.Values.ToList())
+        {
+            var record = segment.Record;
+            if (truncatedTo is null || record.SegmentId > truncatedTo.SegmentId)
+            {
+                break;
+            }
+
+            var whollyBelow = record.SegmentId < truncatedTo.SegmentId || truncatedTo.EntryId >= record.EntryCount - 1;
+            if (record.State == SegmentState.Completed && whollyBelow)
+            {
+                var marked = record.Clone();
+                marked.State = SegmentState.Truncated;
+                marked.TruncatedUnixMs = now.ToUnixTimeMilliseconds();
+                if (await _metadata.UpdateSegmentAsync(LogId, marked, segment.ModRevision, cancellationToken) is { } r)
+                {
+                    _segments[record.SegmentId] = new Versioned<SegmentRecord>(marked, r);
+                    record = marked;
+                }
+            }
+
+            if (record.State != SegmentState.Truncated)
+            {
+                // Still active (or was being completed): look again later.
+                nextDueUnixMs = Min(nextDueUnixMs, (now + _options.CollectionInterval).ToUnixTimeMilliseconds());
+                continue;
+            }
+
+            var expires = DateTimeOffset.FromUnixTimeMilliseconds(record.TruncatedUnixMs) + _options.TruncationRetention;
+            if (expires > now || record.SegmentId >= oldestReaderSegment)
+            {
+                nextDueUnixMs = Min(nextDueUnixMs, Math.Max(expires.ToUnixTimeMilliseconds(), (now + _options.CollectionInterval).ToUnixTimeMilliseconds()));
+                continue;
+            }
+
+            await _storage.DeleteSegmentAsync(new SegmentAddress(LogId, record.SegmentId), cancellationToken);
+            await _metadata.DeleteSegmentAsync(LogId, record.SegmentId, _segments[record.SegmentId].ModRevision, cancellationToken);
+            _segments.Remove(record.SegmentId);
+            LogMetrics.SegmentsDeleted.Add(1);
+            GrainLog.SegmentCollected(_logger, Key, record.SegmentId);
+            deleted++;
+        }
+
+        if (nextDueUnixMs is { } due)
+        {
+            await _metadata.PutCollectionAsync(LogId, new CollectionRecord { LogName = Key, DueUnixMs = due }, cancellationToken);
+        }
+        else
+        {
+            await _metadata.DeleteCollectionAsync(LogId, cancellationToken);
+        }
+
+        return new CollectResponse { DeletedSegments = deleted };
+    }
+
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        _log = await _metadata.GetLogAsync(Key, cancellationToken);
+        _segments.Clear();
+        if (_log is null)
+        {
+            return;
+        }
+
+        foreach (var segment in await _metadata.ListSegmentsAsync(LogId, cancellationToken))
+        {
+            _segments[segment.Record.SegmentId] = segment;
+        }
+
+        _writerEpoch = await _metadata.GetWriterEpochAsync(LogId, cancellationToken);
+    }
+
+    /// <summary>Bumps the writer epoch with compare-and-swap; the new epoch fences every earlier writer.</summary>
+    private async Task<long> TakeWriterEpochAsync(string writerId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < CasAttempts; attempt++)
+        {
+            var expected = await _metadata.GetWriterEpochAsync(LogId, cancellationToken);
+            var epoch = await _metadata.BumpWriterEpochAsync(
+                LogId, expected, new WriterRecord { OpenedUnixMs = NowUnixMs(), WriterId = writerId }, cancellationToken);
+            if (epoch is { } e)
+            {
+                _writerEpoch = e;
+                return e;
+            }
+        }
+
+        throw new ConflictException($"Could not take the writer role of log '{Key}': writers keep opening concurrently. Retry.");
+    }
+
+    private async Task CompleteActiveSegmentsAsync(long epoch, CancellationToken cancellationToken)
+    {
+        await ReloadAsync(cancellationToken);
+        foreach (var segment in _segments.Values.Where(s => s.Record.State == SegmentState.Active).ToList())
+        {
+            await SegmentGrain(segment.Record.SegmentId).CompleteAsync(new CompleteSegmentRequest { WriterEpoch = epoch }, cancellationToken);
+        }
+
+        await ReloadAsync(cancellationToken);
+        SignalSegmentsChanged();
+    }
+
+    private async Task CompleteInBackgroundAsync(long segmentId, long epoch)
+    {
+        try
+        {
+            await SegmentGrain(segmentId).CompleteAsync(new CompleteSegmentRequest { WriterEpoch = epoch }, CancellationToken.None);
+            if (_log is not null && await _metadata.GetSegmentAsync(LogId, segmentId, CancellationToken.None) is { } fresh)
+            {
+                _segments[segmentId] = fresh;
+            }
+        }
+        catch (Exception ex) when (ex is WoodpeckerException or TimeoutException)
+        {
+            // The next writer (or the segment's own idle timer and deactivation) completes it.
+            GrainLog.BackgroundCompletionFailed(_logger, $"{Key}/{segmentId}", ex);
+        }
+    }
+
+    private async Task<long> DurableCountAsync(SegmentRecord record, CancellationToken cancellationToken) =>
+        record.State == SegmentState.Active
+            ? (await SegmentGrain(record.SegmentId).GetStateAsync(new SegmentStateRequest(), cancellationToken)).EntryCount
+            : record.EntryCount;
+
+    private ISegmentGrain SegmentGrain(long segmentId) =>
+        GrainFactory.GetGrain<ISegmentGrain>(SegmentGrainInterface.Key(LogId, segmentId));
+
+    private void RequireLog()
+    {
+        if (_log is null)
+        {
+            throw new LogNotFoundException($"The log '{Key}' does not exist. Create it first (CreateLogAsync / wp log create).");
+        }
+    }
+
+    private LogInfo Describe()
+    {
+        var record = _log!.Record;
+        return new LogInfo { Name = record.Name, LogId = record.LogId, CreatedUnixMs = record.CreatedUnixMs, TruncatedTo = record.TruncatedTo };
+    }
+
+    private WriterFencedException FencedWriter(long epoch) =>
+        new($"The writer with epoch {epoch} of log '{Key}' was fenced: a newer writer (epoch {_writerEpoch}) opened the log. Open a new writer if this process should write again.");
+
+    private void SignalSegmentsChanged()
+    {
+        var previous = _segmentsChanged;
+        _segmentsChanged = NewSignal();
+        previous.TrySetResult();
+    }
+
+    private long NowUnixMs() => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static SegmentInfo ToInfo(SegmentRecord record) => new()
+    {
+        SegmentId = record.SegmentId,
+        State = record.State,
+        EntryCount = record.EntryCount,
+        SizeBytes = record.SizeBytes,
+        WriterEpoch = record.WriterEpoch,
+        CreatedUnixMs = record.CreatedUnixMs,
+        CompletedUnixMs = record.CompletedUnixMs,
+    };
+
+    private static int Compare(Position a, Position b) =>
+        a.SegmentId != b.SegmentId ? a.SegmentId.CompareTo(b.SegmentId) : a.EntryId.CompareTo(b.EntryId);
+
+    private static long? Min(long? a, long b) => a is null ? b : Math.Min(a.Value, b);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

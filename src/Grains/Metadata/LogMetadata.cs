@@ -1,0 +1,203 @@
+using Google.Protobuf;
+using Woodpecker.Errors;
+using Woodpecker.Grains.Metadata.Records;
+using Woodpecker.Metadata.Abstractions;
+
+namespace Woodpecker.Grains.Metadata;
+
+/// <summary>
+/// Typed access to the log service's records in the metadata store. Every state change is a compare-and-swap on the
+/// record's mod revision, and every change a writer makes also compares the writer key's mod revision with the
+/// writer's epoch, so a superseded writer can never change anything.
+/// </summary>
+internal sealed class LogMetadata
+{
+    private const int MaxIdAllocationAttempts = 32;
+
+    private readonly IMetadataStore _store;
+
+    public LogMetadata(IMetadataStore store, MetadataKeys keys)
+    {
+        _store = store;
+        Keys = keys;
+    }
+
+    public MetadataKeys Keys { get; }
+
+    public async Task<Versioned<LogRecord>?> GetLogAsync(string name, CancellationToken cancellationToken)
+    {
+        var kv = await _store.GetAsync(Keys.Name(name), cancellationToken).ConfigureAwait(false);
+        return kv is null ? null : new Versioned<LogRecord>(Parse(LogRecord.Parser, kv), kv.ModRevision);
+    }
+
+    /// <summary>Creates the log with a fresh id; throws LogAlreadyExistsException when the name is taken.</summary>
+    public async Task<Versioned<LogRecord>> CreateLogAsync(string name, long createdUnixMs, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxIdAllocationAttempts; attempt++)
+        {
+            var counter = await _store.GetAsync(Keys.LogIdCounter, cancellationToken).ConfigureAwait(false);
+            var lastId = counter is null ? 0 : BitConverter.ToInt64(counter.Value.Span);
+            var record = new LogRecord { LogId = lastId + 1, Name = name, CreatedUnixMs = createdUnixMs };
+            var txn = new Txn()
+                .If(Compare.ModRevisionIs(Keys.LogIdCounter, counter?.ModRevision ?? 0), Compare.Missing(Keys.Name(name)))
+                .Then(TxnOp.Put(Keys.LogIdCounter, BitConverter.GetBytes(record.LogId)), TxnOp.Put(Keys.Name(name), record.ToByteArray()))
+                .Else(TxnOp.Get(Keys.Name(name)));
+            var result = await _store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return new Versioned<LogRecord>(record, result.Revision);
+            }
+
+            if (result.Responses[0].Found is not null)
+            {
+                throw new LogAlreadyExistsException($"The log '{name}' exists already.");
+            }
+        }
+
+        throw new ConflictException($"Could not allocate an id for log '{name}' after {MaxIdAllocationAttempts} attempts: too many logs are being created at once. Retry.");
+    }
+
+    /// <summary>Replaces the log record if it is unchanged since <paramref name="expectedModRevision"/>; returns the new revision or null.</summary>
+    public async Task<long?> UpdateLogAsync(LogRecord record, long expectedModRevision, CancellationToken cancellationToken)
+    {
+        var key = Keys.Name(record.Name);
+        var result = await _store.TxnAsync(
+            new Txn().If(Compare.ModRevisionIs(key, expectedModRevision)).Then(TxnOp.Put(key, record.ToByteArray())),
+            cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.Revision : null;
+    }
+
+    /// <summary>Deletes the log's records and queues deletion of its storage; false when the record changed meanwhile.</summary>
+    public async Task<bool> DeleteLogAsync(LogRecord record, long expectedModRevision, long nowUnixMs, CancellationToken cancellationToken)
+    {
+        var key = Keys.Name(record.Name);
+        var collection = new CollectionRecord { LogName = record.Name, DueUnixMs = nowUnixMs, LogDeleted = true };
+        var result = await _store.TxnAsync(
+            new Txn()
+                .If(Compare.ModRevisionIs(key, expectedModRevision))
+                .Then(
+                    TxnOp.Delete(key),
+                    TxnOp.DeletePrefix(Keys.LogPrefix(record.LogId)),
+                    TxnOp.Put(Keys.Collection(record.LogId), collection.ToByteArray())),
+            cancellationToken).ConfigureAwait(false);
+        return result.Succeeded;
+    }
+
+    public async Task<(IReadOnlyList<LogRecord> Logs, bool More)> ListLogsAsync(string namePrefix, string? startAfter, int limit, CancellationToken cancellationToken)
+    {
+        var page = await _store.RangeAsync(
+            Keys.Name(namePrefix), startAfter is null ? null : Keys.Name(startAfter), limit, cancellationToken).ConfigureAwait(false);
+        return (page.Items.Select(kv => Parse(LogRecord.Parser, kv)).ToList(), page.More);
+    }
+
+    /// <summary>The writer key's mod revision: the current writer epoch (0 when no writer ever opened).</summary>
+    public async Task<long> GetWriterEpochAsync(long logId, CancellationToken cancellationToken)
+    {
+        var kv = await _store.GetAsync(Keys.Writer(logId), cancellationToken).ConfigureAwait(false);
+        return kv?.ModRevision ?? 0;
+    }
+
+    /// <summary>Takes the writer role if the epoch is still <paramref name="expectedEpoch"/>; returns the new epoch, or null.</summary>
+    public async Task<long?> BumpWriterEpochAsync(long logId, long expectedEpoch, WriterRecord record, CancellationToken cancellationToken)
+    {
+        var key = Keys.Writer(logId);
+        var result = await _store.TxnAsync(
+            new Txn().If(Compare.ModRevisionIs(key, expectedEpoch)).Then(TxnOp.Put(key, record.ToByteArray())),
+            cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.Revision : null;
+    }
+
+    public async Task<List<Versioned<SegmentRecord>>> ListSegmentsAsync(long logId, CancellationToken cancellationToken)
+    {
+        var segments = new List<Versioned<SegmentRecord>>();
+        string? after = null;
+        while (true)
+        {
+            var page = await _store.RangeAsync(Keys.SegmentsPrefix(logId), after, 1000, cancellationToken).ConfigureAwait(false);
+            segments.AddRange(page.Items.Select(kv => new Versioned<SegmentRecord>(Parse(SegmentRecord.Parser, kv), kv.ModRevision)));
+            if (!page.More || page.Items.Count == 0)
+            {
+                return segments;
+            }
+
+            after = page.Items[^1].Key;
+        }
+    }
+
+    public async Task<Versioned<SegmentRecord>?> GetSegmentAsync(long logId, long segmentId, CancellationToken cancellationToken)
+    {
+        var kv = await _store.GetAsync(Keys.Segment(logId, segmentId), cancellationToken).ConfigureAwait(false);
+        return kv is null ? null : new Versioned<SegmentRecord>(Parse(SegmentRecord.Parser, kv), kv.ModRevision);
+    }
+
+    /// <summary>
+    /// Creates a segment record on behalf of the writer holding <paramref name="writerEpoch"/>. Returns the record's
+    /// revision, or null when the writer was fenced (or the segment exists).
+    /// </summary>
+    public async Task<long?> CreateSegmentAsync(long logId, long writerEpoch, SegmentRecord record, CancellationToken cancellationToken)
+    {
+        var key = Keys.Segment(logId, record.SegmentId);
+        var result = await _store.TxnAsync(
+            new Txn()
+                .If(Compare.ModRevisionIs(Keys.Writer(logId), writerEpoch), Compare.Missing(key))
+                .Then(TxnOp.Put(key, record.ToByteArray())),
+            cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.Revision : null;
+    }
+
+    /// <summary>Replaces a segment record if unchanged since <paramref name="expectedModRevision"/>; returns the new revision or null.</summary>
+    public async Task<long?> UpdateSegmentAsync(long logId, SegmentRecord record, long expectedModRevision, CancellationToken cancellationToken)
+    {
+        var key = Keys.Segment(logId, record.SegmentId);
+        var result = await _store.TxnAsync(
+            new Txn().If(Compare.ModRevisionIs(key, expectedModRevision)).Then(TxnOp.Put(key, record.ToByteArray())),
+            cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.Revision : null;
+    }
+
+    public async Task<bool> DeleteSegmentAsync(long logId, long segmentId, long expectedModRevision, CancellationToken cancellationToken)
+    {
+        var key = Keys.Segment(logId, segmentId);
+        var result = await _store.TxnAsync(
+            new Txn().If(Compare.ModRevisionIs(key, expectedModRevision)).Then(TxnOp.Delete(key)),
+            cancellationToken).ConfigureAwait(false);
+        return result.Succeeded;
+    }
+
+    public Task PutReaderAsync(long logId, string readerId, ReaderRecord record, long leaseId, CancellationToken cancellationToken) =>
+        _store.PutAsync(Keys.Reader(logId, readerId), record.ToByteArray(), leaseId, cancellationToken);
+
+    public Task DeleteReaderAsync(long logId, string readerId, CancellationToken cancellationToken) =>
+        _store.DeleteAsync(Keys.Reader(logId, readerId), cancellationToken);
+
+    public async Task<List<ReaderRecord>> ListReadersAsync(long logId, CancellationToken cancellationToken)
+    {
+        var page = await _store.RangeAsync(Keys.ReadersPrefix(logId), null, 0, cancellationToken).ConfigureAwait(false);
+        return page.Items.Select(kv => Parse(ReaderRecord.Parser, kv)).ToList();
+    }
+
+    public Task PutCollectionAsync(long logId, CollectionRecord record, CancellationToken cancellationToken) =>
+        _store.PutAsync(Keys.Collection(logId), record.ToByteArray(), 0, cancellationToken);
+
+    public Task DeleteCollectionAsync(long logId, CancellationToken cancellationToken) =>
+        _store.DeleteAsync(Keys.Collection(logId), cancellationToken);
+
+    public async Task<List<(long LogId, CollectionRecord Record)>> ListCollectionsAsync(CancellationToken cancellationToken)
+    {
+        var page = await _store.RangeAsync(Keys.CollectionPrefix, null, 0, cancellationToken).ConfigureAwait(false);
+        return page.Items.Select(kv => (MetadataKeys.ParseTrailingId(kv.Key), Parse(CollectionRecord.Parser, kv))).ToList();
+    }
+
+    private static T Parse<T>(MessageParser<T> parser, KeyValue kv)
+        where T : IMessage<T>
+    {
+        try
+        {
+            return parser.ParseFrom(kv.Value.Span);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new MetadataUnavailableException($"The metadata record at '{kv.Key}' is unreadable ({ex.Message}); the metadata store holds data this version does not understand.", ex);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Woodpecker.Grains.Hosting;
+using Woodpecker.Grains.Service;
+using Woodpecker.Metadata.Sqlite;
+using Woodpecker.Storage.Local;
+
+namespace Woodpecker.Silo.Embedded;
+
+/// <summary>
+/// A single silo inside the application's process: SQLite metadata and segment files in one data directory, no
+/// servers. Layout: DATA/LOCK, DATA/metadata.db, DATA/segments/logs/...
+/// </summary>
+public sealed class EmbeddedSilo : IAsyncDisposable
+{
+    private readonly DataDirectoryLock _lock;
+    private readonly SqliteMetadataStore _metadata;
+    private readonly LocalSegmentStorage _storage;
+    private int _stopped;
+
+    private EmbeddedSilo(DataDirectoryLock directoryLock, SqliteMetadataStore metadata, LocalSegmentStorage storage, LogServiceHost host, string dataDirectory)
+    {
+        _lock = directoryLock;
+        _metadata = metadata;
+        _storage = storage;
+        Host = host;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>The absolute data directory.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The log domain running in this silo.</summary>
+    public LogServiceHost Host { get; }
+
+    /// <summary>The public API.</summary>
+    public LogService Service => Host.Service;
+
+    /// <summary>Opens the data directory (creating it when missing) and starts the silo.</summary>
+    /// <exception cref="Errors.DataDirectoryInUseException">Another process uses the directory.</exception>
+    public static async Task<EmbeddedSilo> StartAsync(
+        EmbeddedSiloOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var directory = Path.GetFullPath(options.DataDirectory);
+        var directoryLock = DataDirectoryLock.Acquire(directory);
+        SqliteMetadataStore? metadata = null;
+        LocalSegmentStorage? storage = null;
+        try
+        {
+            metadata = await SqliteMetadataStore.OpenAsync(
+                new SqliteMetadataStoreOptions { DataDirectory = directory }, timeProvider, loggerFactory.CreateLogger<SqliteMetadataStore>(), cancellationToken).ConfigureAwait(false);
+            options.Storage.RootDirectory = Path.Combine(directory, "segments");
+            storage = new LocalSegmentStorage(options.Storage);
+            var host = await LogServiceHost.StartAsync(metadata, storage, options.Log, options.Runtime, timeProvider, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new EmbeddedSilo(directoryLock, metadata, storage, host, directory);
+        }
+        catch
+        {
+            if (storage is not null)
+            {
+                await storage.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (metadata is not null)
+            {
+                await metadata.DisposeAsync().ConfigureAwait(false);
+            }
+
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops gracefully: completes active segments, then closes storage, metadata and the directory lock.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await Host.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _storage.DisposeAsync().ConfigureAwait(false);
+            await _metadata.DisposeAsync().ConfigureAwait(false);
+            _lock.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}

@@ -1,0 +1,21 @@
+using Woodpecker.Grains;
+using Woodpecker.Runtime;
+using Woodpecker.Storage.Local;
+
+namespace Woodpecker.Silo.Embedded;
+
+/// <summary>Options of a silo inside the application's process. Only the data directory matters to most users.</summary>
+public sealed class EmbeddedSiloOptions
+{
+    /// <summary>Directory holding the metadata database and the segment files. Default "./woodpecker-data".</summary>
+    public string DataDirectory { get; set; } = "woodpecker-data";
+
+    /// <summary>The log service: segment rolling, tail cache, truncation, entry limits.</summary>
+    public LogServiceOptions Log { get; set; } = new();
+
+    /// <summary>The local storage backend: block size, flush delay, I/O threads. Its root is set from <see cref="DataDirectory"/>.</summary>
+    public LocalStorageOptions Storage { get; set; } = new();
+
+    /// <summary>The actor runtime: idle deactivation, call timeouts, mailbox sizes.</summary>
+    public ActorRuntimeOptions Runtime { get; set; } = new();
+}
