@@ -36,7 +36,8 @@ internal sealed class CollectionSweeper : IAsyncDisposable
     }
 
     /// <summary>Runs one sweep now; returns how many logs it worked on.</summary>
-    public async Task<int> SweepAsync()
+    /// <param name="ignoreDueTimes">Work on every recorded log, not only those whose time has come.</param>
+    public async Task<int> SweepAsync(bool ignoreDueTimes = false)
     {
         if (!await _running.WaitAsync(0).ConfigureAwait(false))
         {
@@ -49,7 +50,7 @@ internal sealed class CollectionSweeper : IAsyncDisposable
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var (logId, record) in await _metadata.ListCollectionsAsync(_stopping.Token).ConfigureAwait(false))
             {
-                if (record.DueUnixMs > now || _stopping.IsCancellationRequested)
+                if ((record.DueUnixMs > now && !ignoreDueTimes) || _stopping.IsCancellationRequested)
                 {
                     continue;
                 }

@@ -67,8 +67,11 @@ public sealed class LogServiceHost : IAsyncDisposable
         return new LogServiceHost(runtime, service, sweeper, readers);
     }
 
-    /// <summary>Runs garbage collection now instead of at the next interval; returns how many logs it worked on.</summary>
-    public Task<int> CollectGarbageAsync() => _sweeper.SweepAsync();
+    /// <summary>
+    /// Runs garbage collection now for every log with pending work, instead of at the next interval; retention
+    /// delays and open readers are still respected. Returns how many logs it worked on.
+    /// </summary>
+    public Task<int> CollectGarbageAsync() => _sweeper.SweepAsync(ignoreDueTimes: true);
 
     /// <summary>Stops gracefully: every active segment is completed before its grain deactivates.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)

@@ -158,7 +158,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
 
         _lastAppendTimestamp = TimeProvider.GetTimestamp();
         FlushWhatIsDue();
-        return AcknowledgeAsync(last, first);
+        return AcknowledgeAsync(last, first, request.Entries.Count);
     }
 
     public async Task<SegmentInfo> CompleteAsync(CompleteSegmentRequest request, CancellationToken cancellationToken)
@@ -241,9 +241,26 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
         return block;
     }
 
-    private async Task<AppendResult> AcknowledgeAsync(PendingBlock block, long firstEntryId)
+    private async Task<AppendResult> AcknowledgeAsync(PendingBlock block, long firstEntryId, int count)
     {
-        await block.Durable.Task;
+        try
+        {
+            await block.Durable.Task;
+        }
+        catch (WoodpeckerException error)
+        {
+            // A batch can span blocks: report exactly which of its entries are durable, so the writer acknowledges
+            // those and fails only the rest.
+            return new AppendResult
+            {
+                Status = AppendStatus.Failed,
+                FirstEntryId = firstEntryId,
+                DurableCount = (int)Math.Clamp(_durableEnd - firstEntryId, 0, count),
+                ErrorCode = (int)error.ErrorCode,
+                ErrorMessage = error.Message,
+            };
+        }
+
         return new AppendResult { Status = AppendStatus.Ok, FirstEntryId = firstEntryId, RollRequested = ShouldRoll() };
     }
 

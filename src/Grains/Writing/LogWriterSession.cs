@@ -259,14 +259,21 @@ public sealed class LogWriterSession : IAsyncDisposable
                 }
                 else
                 {
-                    var first = head.Call.Result.FirstEntryId;
-                    for (var i = 0; i < head.Appends.Length; i++)
+                    var result = head.Call.Result;
+                    var durable = result.Status == AppendStatus.Failed ? result.DurableCount : head.Appends.Length;
+                    for (var i = 0; i < durable; i++)
                     {
                         _budget.Release(head.Appends[i].Bytes);
-                        head.Appends[i].Done.TrySetResult(new LogPosition(head.SegmentId, first + i));
+                        head.Appends[i].Done.TrySetResult(new LogPosition(head.SegmentId, result.FirstEntryId + i));
                     }
 
-                    _rollNeeded |= head.Call.Result.RollRequested;
+                    if (result.Status == AppendStatus.Failed)
+                    {
+                        Fault(WoodpeckerException.FromCode((WoodpeckerErrorCode)result.ErrorCode, result.ErrorMessage));
+                        FailAll(head.Appends.Skip(durable), _fault!);
+                    }
+
+                    _rollNeeded |= result.RollRequested;
                 }
             }
 

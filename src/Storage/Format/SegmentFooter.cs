@@ -49,6 +49,14 @@ public sealed record SegmentFooter(long SegmentId, long WriterEpoch, long EntryC
             return null;
         }
 
+        // The version comes before everything else: a later version may lay out the rest (and its CRC) differently.
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[4..]);
+        if (version is 0 or > FormatConstants.CurrentVersion)
+        {
+            problem = $"footer format version {version} is not supported (this build reads up to {FormatConstants.CurrentVersion}); upgrade Woodpecker";
+            return null;
+        }
+
         var blockCount = BinaryPrimitives.ReadInt32LittleEndian(bytes[40..]);
         var expected = FormatConstants.FooterFixedSize + ((long)blockCount * FormatConstants.FooterIndexEntrySize) + sizeof(uint);
         if (blockCount < 0 || expected != bytes.Length)
@@ -64,12 +72,6 @@ public sealed record SegmentFooter(long SegmentId, long WriterEpoch, long EntryC
             return null;
         }
 
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[4..]);
-        if (version is 0 or > FormatConstants.CurrentVersion)
-        {
-            problem = $"footer format version {version} is not supported (this build reads up to {FormatConstants.CurrentVersion}); upgrade Woodpecker";
-            return null;
-        }
 
         var blocks = new BlockIndexEntry[blockCount];
         var at = FormatConstants.FooterFixedSize;

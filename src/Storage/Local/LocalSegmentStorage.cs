@@ -218,7 +218,12 @@ public sealed class LocalSegmentStorage : ISegmentStorage
         return footer;
     }
 
-    private static SegmentFooter DecodeFooter(LocalSegmentFiles files, SegmentAddress segment, byte[] bytes) =>
-        SegmentFooter.TryDecode(bytes, out var problem)
+    private static SegmentFooter DecodeFooter(LocalSegmentFiles files, SegmentAddress segment, byte[] bytes)
+    {
+        var footer = SegmentFooter.TryDecode(bytes, out var problem)
             ?? throw new StorageCorruptedException($"The footer of segment {segment.SegmentId} ('{files.FooterPath}') is invalid: {problem}.");
+        return footer.SegmentId == segment.SegmentId
+            ? footer
+            : throw new StorageCorruptedException($"'{files.FooterPath}' holds the footer of segment {footer.SegmentId}, not of segment {segment.SegmentId}; the file was moved or copied by hand.");
+    }
 }

@@ -5,10 +5,10 @@ using Woodpecker.Errors;
 namespace Woodpecker.Storage.Local;
 
 /// <summary>
-/// The durability system calls .NET does not expose: fdatasync on a file (FileStream.Flush(true) issues a full
+/// The durability system calls .NET does not expose (public so benchmarks measure the device with the very same calls): fdatasync on a file (FileStream.Flush(true) issues a full
 /// fsync) and fsync on a directory (needed so a newly created or renamed file survives a power loss).
 /// </summary>
-internal static partial class NativeFile
+public static partial class NativeFile
 {
     private const int Eintr = 4;
 
