@@ -2,6 +2,7 @@ using Xunit;
 
 namespace Woodpecker.Client.Tests;
 
+[Collection(SerialCollection.Name)]
 public sealed class MemoryTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Woodpecker.Client.Tests;
 
+[Collection(SerialCollection.Name)]
 public sealed class ReaderTests
 {
     [Fact]
