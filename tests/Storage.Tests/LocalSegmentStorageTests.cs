@@ -29,7 +29,7 @@ public sealed class LocalSegmentStorageTests
         await temp.Storage.RecoverAsync(segment, 2, default);
         Assert.Equal("2", await File.ReadAllTextAsync(temp.FencePath(segment)));
         Assert.Equal(
-            new[] { "000000000007.data", "000000000007.fence", "000000000007.footer" },
+            new[] { "000000000007.data", "000000000007.fence", "000000000007.footer", "000000000007.lock" },
             Directory.GetFiles(temp.LogDirectory(42)).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
     }
 
@@ -538,5 +538,21 @@ public sealed class LocalSegmentStorageTests
     {
         await using var file = new FileStream(path, FileMode.Append, FileAccess.Write);
         await file.WriteAsync(bytes);
+    }
+
+    [Fact]
+    public async Task A_segment_has_one_writer_at_a_time_and_a_footer_by_anyone_else_fences_it()
+    {
+        await using var temp = TempStorage.Create();
+        var segment = new SegmentAddress(5, 3);
+        await using var writer = await temp.Storage.CreateWriterAsync(segment, 1, default);
+
+        // A second writer (another activation or process) cannot take the segment while the first holds it.
+        var refused = await Assert.ThrowsAsync<Woodpecker.Errors.StorageUnavailableException>(() => temp.Storage.CreateWriterAsync(segment, 1, default));
+        Assert.Contains("writer", refused.Message, StringComparison.Ordinal);
+
+        // Someone else completes the segment (publishes a footer): the writer's next block is not acknowledged.
+        await temp.Storage.RecoverAsync(segment, 2, default);
+        await Assert.ThrowsAsync<Woodpecker.Errors.WriterFencedException>(() => writer.WriteBlockAsync(TempStorage.MakeBlock(3, 0, 2, 1), default));
     }
 }

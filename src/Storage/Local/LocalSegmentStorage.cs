@@ -48,7 +48,7 @@ public sealed class LocalSegmentStorage : ISegmentStorage
     public async Task<ISegmentWriter> CreateWriterAsync(SegmentAddress segment, long writerEpoch, CancellationToken cancellationToken)
     {
         var files = new LocalSegmentFiles(Root, segment);
-        var handle = await Io.Run(() =>
+        var (handle, writerLock) = await Io.Run(() =>
         {
             var created = !Directory.Exists(files.Directory);
             Directory.CreateDirectory(files.Directory);
@@ -57,22 +57,41 @@ public sealed class LocalSegmentStorage : ISegmentStorage
                 NativeFile.SyncDirectory(Path.GetDirectoryName(files.Directory)!);
             }
 
-            if (File.Exists(files.FencePath) || File.Exists(files.FooterPath))
+            // One writer per segment file, across processes: the lock is released by the OS when its holder dies.
+            FileStream writerLock;
+            try
             {
-                throw new WriterFencedException($"{segment} was already completed or recovered; it cannot be written again.");
+                writerLock = new FileStream(files.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException ex)
+            {
+                throw new StorageUnavailableException($"{segment} has a writer in another process or activation ('{files.LockPath}' is locked); it cannot be written here.", ex);
             }
 
-            var h = File.OpenHandle(files.DataPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            if (RandomAccess.GetLength(h) > 0)
+            try
             {
-                h.Dispose();
-                throw new StorageUnavailableException($"{segment} already holds data in '{files.DataPath}'; a new segment must start empty.");
-            }
+                if (File.Exists(files.FencePath) || File.Exists(files.FooterPath))
+                {
+                    throw new WriterFencedException($"{segment} was already completed or recovered; it cannot be written again.");
+                }
 
-            NativeFile.SyncDirectory(files.Directory);
-            return h;
+                var h = File.OpenHandle(files.DataPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                if (RandomAccess.GetLength(h) > 0)
+                {
+                    h.Dispose();
+                    throw new StorageUnavailableException($"{segment} already holds data in '{files.DataPath}'; a new segment must start empty.");
+                }
+
+                NativeFile.SyncDirectory(files.Directory);
+                return (h, writerLock);
+            }
+            catch
+            {
+                writerLock.Dispose();
+                throw;
+            }
         }).ConfigureAwait(false);
-        return new LocalSegmentWriter(this, files, segment, writerEpoch, handle);
+        return new LocalSegmentWriter(this, files, segment, writerEpoch, handle, writerLock);
     }
 
     /// <inheritdoc />
@@ -165,6 +184,7 @@ public sealed class LocalSegmentStorage : ISegmentStorage
             File.Delete(files.FooterPath);
             File.Delete(files.DataPath);
             File.Delete(files.FencePath);
+            File.Delete(files.LockPath);
             NativeFile.SyncDirectory(files.Directory);
         });
     }

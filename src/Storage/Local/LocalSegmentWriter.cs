@@ -18,6 +18,7 @@ internal sealed class LocalSegmentWriter : ISegmentWriter
     private readonly SegmentAddress _segment;
     private readonly long _writerEpoch;
     private readonly SafeFileHandle _handle;
+    private readonly FileStream _writerLock;
     private readonly List<BlockIndexEntry> _blocks = [];
     private long _reservedOffset;
     private long _bytesWritten;
@@ -25,8 +26,9 @@ internal sealed class LocalSegmentWriter : ISegmentWriter
     private bool _completed;
     private Exception? _failure;
 
-    public LocalSegmentWriter(LocalSegmentStorage storage, LocalSegmentFiles files, SegmentAddress segment, long writerEpoch, SafeFileHandle handle)
+    public LocalSegmentWriter(LocalSegmentStorage storage, LocalSegmentFiles files, SegmentAddress segment, long writerEpoch, SafeFileHandle handle, FileStream writerLock)
     {
+        _writerLock = writerLock;
         _storage = storage;
         _files = files;
         _segment = segment;
@@ -66,7 +68,8 @@ internal sealed class LocalSegmentWriter : ISegmentWriter
             {
                 RandomAccess.Write(_handle, block.Span, offset);
                 NativeFile.DataSync(_handle, _files.DataPath);
-                if (File.Exists(_files.FencePath))
+                // A footer written by anyone else ends the segment as surely as a fence does.
+                if (File.Exists(_files.FencePath) || File.Exists(_files.FooterPath))
                 {
                     throw new WriterFencedException(
                         $"Segment {_segment.SegmentId} of log {_segment.LogId} was fenced by a recovery (a newer writer took over); " +
@@ -121,6 +124,7 @@ internal sealed class LocalSegmentWriter : ISegmentWriter
     public ValueTask DisposeAsync()
     {
         _handle.Dispose();
+        _writerLock.Dispose();
         return ValueTask.CompletedTask;
     }
 

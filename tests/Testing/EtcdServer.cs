@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Net.Http;
+
+namespace Woodpecker.Testing;
+
+/// <summary>
+/// A real etcd server (Debian's etcd-server package) on free loopback ports with its own temporary data directory.
+/// Can be killed, paused and restarted on the same ports and data to test failures. Fails — never skips — when
+/// etcd is not installed: run ./scripts/test.sh, which installs it.
+/// </summary>
+public sealed class EtcdServer : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly TestDirectory _directory = new("wp-etcd");
+    private readonly int _peerPort = FreePorts.Next();
+    private Process? _process;
+
+    private EtcdServer()
+    {
+        ClientPort = FreePorts.Next();
+    }
+
+    /// <summary>The client port on 127.0.0.1.</summary>
+    public int ClientPort { get; }
+
+    /// <summary>The client URL.</summary>
+    public string Endpoint => $"http://127.0.0.1:{ClientPort}";
+
+    /// <summary>The running process (null while stopped).</summary>
+    public Process? Process => _process;
+
+    /// <summary>Starts a server and waits until it is healthy.</summary>
+    public static async Task<EtcdServer> StartAsync()
+    {
+        var server = new EtcdServer();
+        try
+        {
+            await server.RunAsync().ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Finds the etcd binary, or explains how to install it.</summary>
+    public static string FindBinary()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("WOODPECKER_ETCD");
+        var candidates = new[] { fromEnvironment, "/usr/bin/etcd", "/usr/local/bin/etcd" }
+            .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(p => System.IO.Path.Combine(p, "etcd")));
+        return candidates.FirstOrDefault(c => !string.IsNullOrEmpty(c) && File.Exists(c))
+            ?? throw new InvalidOperationException(
+                "etcd is not installed, and tests that need a real etcd cannot run. Run ./scripts/test.sh (it installs Debian's " +
+                "etcd-server package), or install etcd 3.4+ and put it on PATH (or set WOODPECKER_ETCD).");
+    }
+
+    /// <summary>kill -9 the server (its data stays for a restart).</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            ProcessSignals.Kill(process);
+            await process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the server again on the same ports and data.</summary>
+    public Task RestartAsync() => RunAsync();
+
+    /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing answers.</summary>
+    public void Pause() => ProcessSignals.Pause(_process ?? throw new InvalidOperationException("etcd is not running."));
+
+    /// <summary>Unfreezes the server (SIGCONT).</summary>
+    public void Resume() => ProcessSignals.Resume(_process ?? throw new InvalidOperationException("etcd is not running."));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            ProcessSignals.Resume(process);
+        }
+
+        await KillAsync().ConfigureAwait(false);
+        _directory.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            throw new InvalidOperationException("etcd is running already.");
+        }
+
+        var peer = $"http://127.0.0.1:{_peerPort}";
+        var start = new ProcessStartInfo(FindBinary())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            "--name", "wp-test",
+            "--data-dir", System.IO.Path.Combine(_directory.Path, "data"),
+            "--listen-client-urls", Endpoint,
+            "--advertise-client-urls", Endpoint,
+            "--listen-peer-urls", peer,
+            "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", $"wp-test={peer}",
+            "--initial-cluster-state", "new",
+            "--logger", "zap",
+            "--log-level", "error",
+            "--heartbeat-interval", "50",
+            "--election-timeout", "500",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Starting etcd failed.");
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (errors)
+            {
+                errors.AppendLine(e.Data);
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        _process = process;
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"etcd exited with code {process.ExitCode} while starting: {errors}");
+            }
+
+            try
+            {
+                var health = await Http.GetStringAsync(new Uri($"{Endpoint}/health")).ConfigureAwait(false);
+                if (health.Contains("\"true\"", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"etcd did not become healthy within 20 s at {Endpoint}: {errors}");
+    }
+}
