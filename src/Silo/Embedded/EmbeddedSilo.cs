@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Woodpecker.Grains.Hosting;
 using Woodpecker.Grains.Service;
+using Woodpecker.Metadata.Abstractions;
+using Woodpecker.Metadata.Etcd;
 using Woodpecker.Metadata.Sqlite;
 using Woodpecker.Storage.Local;
 
@@ -9,16 +11,17 @@ namespace Woodpecker.Silo.Embedded;
 
 /// <summary>
 /// A single silo inside the application's process: SQLite metadata and segment files in one data directory, no
-/// servers. Layout: DATA/LOCK, DATA/metadata.db, DATA/segments/logs/...
+/// servers (layout: DATA/LOCK, DATA/metadata.db, DATA/segments/logs/...). With etcd configured, metadata lives in
+/// etcd and the data directory holds only segments, which several processes may share.
 /// </summary>
 public sealed class EmbeddedSilo : IAsyncDisposable
 {
-    private readonly DataDirectoryLock _lock;
-    private readonly SqliteMetadataStore _metadata;
+    private readonly DataDirectoryLock? _lock;
+    private readonly IMetadataStore _metadata;
     private readonly LocalSegmentStorage _storage;
     private int _stopped;
 
-    private EmbeddedSilo(DataDirectoryLock directoryLock, SqliteMetadataStore metadata, LocalSegmentStorage storage, LogServiceHost host, string dataDirectory)
+    private EmbeddedSilo(DataDirectoryLock? directoryLock, IMetadataStore metadata, LocalSegmentStorage storage, LogServiceHost host, string dataDirectory)
     {
         _lock = directoryLock;
         _metadata = metadata;
@@ -43,13 +46,17 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     {
         loggerFactory ??= NullLoggerFactory.Instance;
         var directory = Path.GetFullPath(options.DataDirectory);
-        var directoryLock = DataDirectoryLock.Acquire(directory);
-        SqliteMetadataStore? metadata = null;
+
+        // SQLite needs the directory to itself; with etcd, processes may share it (segment files lock themselves).
+        var directoryLock = options.Etcd is null ? DataDirectoryLock.Acquire(directory) : null;
+        IMetadataStore? metadata = null;
         LocalSegmentStorage? storage = null;
         try
         {
-            metadata = await SqliteMetadataStore.OpenAsync(
-                new SqliteMetadataStoreOptions { DataDirectory = directory }, timeProvider, loggerFactory.CreateLogger<SqliteMetadataStore>(), cancellationToken).ConfigureAwait(false);
+            metadata = options.Etcd is null
+                ? await SqliteMetadataStore.OpenAsync(
+                    new SqliteMetadataStoreOptions { DataDirectory = directory }, timeProvider, loggerFactory.CreateLogger<SqliteMetadataStore>(), cancellationToken).ConfigureAwait(false)
+                : await ConnectEtcdAsync(options, timeProvider, loggerFactory, cancellationToken).ConfigureAwait(false);
             options.Storage.RootDirectory = Path.Combine(directory, "segments");
             storage = new LocalSegmentStorage(options.Storage);
             var host = await LogServiceHost.StartAsync(metadata, storage, options.Log, options.Runtime, timeProvider, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -67,7 +74,24 @@ public sealed class EmbeddedSilo : IAsyncDisposable
                 await metadata.DisposeAsync().ConfigureAwait(false);
             }
 
-            directoryLock.Dispose();
+            directoryLock?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Connects to etcd and checks that it answers, so a wrong endpoint fails here, within the call timeout.</summary>
+    private static async Task<IMetadataStore> ConnectEtcdAsync(
+        EmbeddedSiloOptions options, TimeProvider? timeProvider, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var store = new EtcdMetadataStore(options.Etcd!, timeProvider, loggerFactory.CreateLogger<EtcdMetadataStore>());
+        try
+        {
+            await store.GetAsync(options.Log.MetadataKeyPrefix + "ids/log", cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -88,7 +112,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         {
             await _storage.DisposeAsync().ConfigureAwait(false);
             await _metadata.DisposeAsync().ConfigureAwait(false);
-            _lock.Dispose();
+            _lock?.Dispose();
         }
     }
 

@@ -1,3 +1,4 @@
+using Woodpecker.Etcd;
 using Woodpecker.Grains;
 using Woodpecker.Runtime;
 using Woodpecker.Storage.Local;
@@ -7,8 +8,15 @@ namespace Woodpecker.Silo.Embedded;
 /// <summary>Options of a silo inside the application's process. Only the data directory matters to most users.</summary>
 public sealed class EmbeddedSiloOptions
 {
-    /// <summary>Directory holding the metadata database and the segment files. Default "./woodpecker-data".</summary>
+    /// <summary>Directory holding the metadata database (unless <see cref="Etcd"/> is set) and the segment files. Default "./woodpecker-data".</summary>
     public string DataDirectory { get; set; } = "woodpecker-data";
+
+    /// <summary>
+    /// Keep metadata in etcd instead of the embedded SQLite database (null, the default). With etcd, several processes
+    /// may share one storage directory (a shared filesystem): the writer epochs in etcd and the segment files' locks
+    /// and fences keep one writer per log across them.
+    /// </summary>
+    public EtcdClientOptions? Etcd { get; set; }
 
     /// <summary>The log service: segment rolling, tail cache, truncation, entry limits.</summary>
     public LogServiceOptions Log { get; set; } = new();
