@@ -1,0 +1,20 @@
+namespace Woodpecker.Benchmarks;
+
+/// <summary>Everything one `wp bench` run measured, for printing and for the README's results table.</summary>
+public sealed record BenchmarkReport
+{
+    /// <summary>When the run started.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Where it ran.</summary>
+    public required MachineInfo Machine { get; init; }
+
+    /// <summary>Throughput, when run.</summary>
+    public ThroughputResult? Throughput { get; init; }
+
+    /// <summary>Latency, when run.</summary>
+    public LatencyResult? Latency { get; init; }
+
+    /// <summary>Idle logs' memory, when run.</summary>
+    public IdleLogsResult? IdleLogs { get; init; }
+}

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Spectre.Console;
+using Woodpecker.Benchmarks;
+using Woodpecker.Cli.Hosting;
+using Woodpecker.Cli.Output;
+using Woodpecker.Cli.Parsing;
+
+namespace Woodpecker.Cli.Commands;
+
+/// <summary>
+/// `wp bench [throughput|latency|idle-logs|all]`: runs the benchmark workloads with live progress, then prints
+/// each figure next to the limit measured in the same run, the ratio and the goal.
+/// </summary>
+internal static class BenchCommand
+{
+    private const string Throughput = "throughput";
+    private const string Latency = "latency";
+    private const string IdleLogs = "idle-logs";
+    private const string All = "all";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static Command Create(CliContext context)
+    {
+        var workload = new Argument<string?>("workload")
+        {
+            Description = "throughput, latency, idle-logs or all. Default: throughput and latency.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        workload.AcceptOnlyFromAmong(Throughput, Latency, IdleLogs, All);
+        var duration = CliParsers.DurationOption(
+            "--duration", "How long each raw run writes; the log run of the round then writes as much. Default 3s for throughput; latency uses --count unless this is given.");
+        var size = CliParsers.SizeOption("--size", "Throughput: bytes every run writes (instead of --duration), for example 1GiB.");
+        var entrySize = CliParsers.SizeOption("--entry-size", "Throughput: payload bytes per entry. Default 64KiB.");
+        var inFlight = CliParsers.SizeOption("--in-flight", "Throughput: payload bytes the writer keeps in flight (issued, not yet durable). Default 64MiB.");
+        var count = new Option<int?>("--count") { Description = "Latency: appends per run. Default 5,000.", HelpName = "N" };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds, each raw then log. Default 5.", DefaultValueFactory = _ => 5, HelpName = "N" };
+        var logs = new Option<int>("--logs") { Description = "Idle logs: how many logs. Default 10,000.", DefaultValueFactory = _ => 10_000, HelpName = "N" };
+        var holdActive = new Option<bool>("--hold-active")
+        {
+            Description = "Idle logs: keep every log active until the peak is measured (needs about 2 open files per log).",
+        };
+        var keep = new Option<bool>("--keep") { Description = "Keep the benchmark's files under --data instead of deleting them." };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file.", HelpName = "file" };
+        var command = new Command("bench", "Measure the log against the disk's own limits, in the same run (files go to fresh directories under --data).")
+        {
+            workload, duration, size, entrySize, inFlight, count, rounds, logs, holdActive, keep, json,
+        };
+        command.SetAction((result, cancellationToken) => context.RunAsync(result, null, async ct =>
+        {
+            var which = result.GetValue(workload);
+            var parent = context.DataDirectory(result);
+            var runThroughput = which is null or Throughput or All;
+            var runLatency = which is null or Latency or All;
+            var runIdle = which is IdleLogs or All;
+
+            var throughputOptions = new ThroughputOptions
+            {
+                DataParent = parent,
+                Keep = result.GetValue(keep),
+                Rounds = result.GetValue(rounds),
+                EntryBytes = ToInt(result.GetValue(entrySize) ?? 64 * 1024, "--entry-size"),
+                TotalBytes = result.GetValue(size),
+                Duration = result.GetValue(duration) ?? TimeSpan.FromSeconds(3),
+                MaxInFlightBytes = result.GetValue(inFlight) ?? 64L * 1024 * 1024,
+            };
+            var latencyOptions = new LatencyOptions
+            {
+                DataParent = parent,
+                Keep = result.GetValue(keep),
+                Rounds = result.GetValue(rounds),
+                Count = result.GetValue(count) ?? 5_000,
+                Duration = result.GetValue(duration),
+            };
+            var idleOptions = new IdleLogsOptions { DataParent = parent, Keep = result.GetValue(keep), Logs = result.GetValue(logs), HoldActiveUntilPeak = result.GetValue(holdActive) };
+            Validate(runThroughput, throughputOptions.Validate);
+            Validate(runLatency, latencyOptions.Validate);
+            Validate(runIdle, idleOptions.Validate);
+
+            var report = new BenchmarkReport { StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo.Current(parent) };
+            await context.Console.Ansi.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async progressContext =>
+                {
+                    var progress = new SpectreBenchmarkProgress(progressContext);
+                    if (runThroughput)
+                    {
+                        report = report with { Throughput = await ThroughputBenchmark.RunAsync(throughputOptions, progress, ct) };
+                    }
+
+                    if (runLatency)
+                    {
+                        report = report with { Latency = await LatencyBenchmark.RunAsync(latencyOptions, progress, ct) };
+                    }
+
+                    if (runIdle)
+                    {
+                        report = report with { IdleLogs = await IdleLogsBenchmark.RunAsync(idleOptions, progress, ct) };
+                    }
+                });
+
+            BenchmarkTables.Write(context.Console.Ansi, report);
+            if (result.GetValue(json) is { Length: > 0 } file)
+            {
+                await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, Json), ct);
+                context.Console.Out.WriteLine($"results written to {file}");
+            }
+
+            return ExitCodes.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static void Validate(bool run, Action validate)
+    {
+        if (!run)
+        {
+            return;
+        }
+
+        try
+        {
+            validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage(ex.Message.Split(" (Parameter", 2)[0]);
+        }
+    }
+
+    private static int ToInt(long value, string option) =>
+        value is > 0 and <= int.MaxValue ? (int)value : throw CliException.Usage($"{option} must be between 1 byte and 8 MiB.");
+}
