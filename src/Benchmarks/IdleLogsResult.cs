@@ -15,7 +15,10 @@ public sealed record IdleLogsResult
     /// <summary>Managed heap after a full blocking collection, with the client started and no log yet.</summary>
     public required long BaselineHeapBytes { get; init; }
 
-    /// <summary>Managed heap after one warm-up log was set up and went idle: code paths, pools and caches loaded.</summary>
+    /// <summary>
+    /// Managed heap at steady state: after a warm-up round of a tenth as many logs was set up and went idle (code
+    /// paths, pools, dictionaries and caches at the size they keep). The headline's baseline.
+    /// </summary>
     public required long WarmBaselineHeapBytes { get; init; }
 
     /// <summary>Creates retried because the service reported a transient error (for example a metadata conflict).</summary>
@@ -54,12 +57,12 @@ public sealed record IdleLogsResult
     /// <summary>Time from lowering the idle age until no activation was left.</summary>
     public required TimeSpan IdleElapsed { get; init; }
 
-    /// <summary>Headline: (idle − baseline) ÷ baseline, in percent.</summary>
-    public double IdleOverBaselinePercent => BaselineHeapBytes <= 0 ? 0 : (IdleHeapBytes - BaselineHeapBytes) * 100.0 / BaselineHeapBytes;
+    /// <summary>Headline: (idle − warm baseline) ÷ warm baseline, in percent.</summary>
+    public double IdleOverBaselinePercent => WarmBaselineHeapBytes <= 0 ? 0 : (IdleHeapBytes - WarmBaselineHeapBytes) * 100.0 / WarmBaselineHeapBytes;
 
-    /// <summary>Context: (idle − warm baseline) ÷ warm baseline, in percent: what the idle logs hold beyond one-time costs.</summary>
-    public double IdleOverWarmBaselinePercent =>
-        WarmBaselineHeapBytes <= 0 ? 0 : (IdleHeapBytes - WarmBaselineHeapBytes) * 100.0 / WarmBaselineHeapBytes;
+    /// <summary>Context: (idle − cold baseline) ÷ cold baseline, in percent (one-time costs included).</summary>
+    public double IdleOverColdBaselinePercent =>
+        BaselineHeapBytes <= 0 ? 0 : (IdleHeapBytes - BaselineHeapBytes) * 100.0 / BaselineHeapBytes;
 
     /// <summary>Context: (idle − baseline) ÷ (peak − baseline), in percent: how much of what the active logs took stays.</summary>
     public double RetainedOfPeakGrowthPercent =>

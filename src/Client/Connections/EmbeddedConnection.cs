@@ -89,7 +89,8 @@ internal sealed class EmbeddedConnection : ILogConnection
     {
         public long WriterEpoch => session.WriterEpoch;
 
-        public Task<LogPosition> AppendAsync(Entry entry, CancellationToken cancellationToken) => session.AppendAsync(entry, cancellationToken);
+        public Task<LogPosition> AppendAsync(ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? properties, CancellationToken cancellationToken) =>
+            session.AppendAsync(payload.Span, properties, cancellationToken);
 
         public Task FlushAsync(CancellationToken cancellationToken) => session.FlushAsync(cancellationToken);
 

@@ -34,7 +34,8 @@ internal interface IWriterChannel : IAsyncDisposable
 {
     long WriterEpoch { get; }
 
-    Task<LogPosition> AppendAsync(Protocol.V1.Entry entry, CancellationToken cancellationToken);
+    /// <summary>Appends; the payload is copied before this returns.</summary>
+    Task<LogPosition> AppendAsync(ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? properties, CancellationToken cancellationToken);
 
     Task FlushAsync(CancellationToken cancellationToken);
 

@@ -1,7 +1,5 @@
-using Google.Protobuf;
 using Woodpecker.Client.Connections;
 using Woodpecker.Naming;
-using Woodpecker.Protocol.V1;
 
 namespace Woodpecker.Client;
 
@@ -39,16 +37,7 @@ public sealed class LogWriter : IAsyncDisposable
     public Task<LogPosition> AppendAsync(ReadOnlyMemory<byte> payload, IReadOnlyDictionary<string, string>? properties = null, CancellationToken cancellationToken = default)
     {
         _limits.Validate(payload.Length, properties);
-        var entry = new Entry { Payload = ByteString.CopyFrom(payload.Span) };
-        if (properties is not null)
-        {
-            foreach (var (key, value) in properties)
-            {
-                entry.Properties[key] = value;
-            }
-        }
-
-        return _channel.AppendAsync(entry, cancellationToken);
+        return _channel.AppendAsync(payload, properties, cancellationToken);
     }
 
     /// <summary>Waits until every append made so far is durable.</summary>

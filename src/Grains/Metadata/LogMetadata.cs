@@ -12,8 +12,6 @@ namespace Woodpecker.Grains.Metadata;
 /// </summary>
 internal sealed class LogMetadata
 {
-    private const int MaxIdAllocationAttempts = 32;
-
     private readonly IMetadataStore _store;
 
     public LogMetadata(IMetadataStore store, MetadataKeys keys)
@@ -27,34 +25,28 @@ internal sealed class LogMetadata
     public async Task<Versioned<LogRecord>?> GetLogAsync(string name, CancellationToken cancellationToken)
     {
         var kv = await _store.GetAsync(Keys.Name(name), cancellationToken).ConfigureAwait(false);
-        return kv is null ? null : new Versioned<LogRecord>(Parse(LogRecord.Parser, kv), kv.ModRevision);
+        return kv is null ? null : new Versioned<LogRecord>(ParseLog(kv), kv.ModRevision);
     }
 
-    /// <summary>Creates the log with a fresh id; throws LogAlreadyExistsException when the name is taken.</summary>
+    /// <summary>
+    /// Creates the log; throws LogAlreadyExistsException when the name is taken. The log's id is the create
+    /// revision of its name key: unique, never reused (a re-created log gets a new one), and allocated by the same
+    /// single transaction that creates the log, so concurrent creations never contend on a counter.
+    /// </summary>
     public async Task<Versioned<LogRecord>> CreateLogAsync(string name, long createdUnixMs, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxIdAllocationAttempts; attempt++)
+        var record = new LogRecord { Name = name, CreatedUnixMs = createdUnixMs };
+        var txn = new Txn()
+            .If(Compare.Missing(Keys.Name(name)))
+            .Then(TxnOp.Put(Keys.Name(name), record.ToByteArray()));
+        var result = await _store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
         {
-            var counter = await _store.GetAsync(Keys.LogIdCounter, cancellationToken).ConfigureAwait(false);
-            var lastId = counter is null ? 0 : BitConverter.ToInt64(counter.Value.Span);
-            var record = new LogRecord { LogId = lastId + 1, Name = name, CreatedUnixMs = createdUnixMs };
-            var txn = new Txn()
-                .If(Compare.ModRevisionIs(Keys.LogIdCounter, counter?.ModRevision ?? 0), Compare.Missing(Keys.Name(name)))
-                .Then(TxnOp.Put(Keys.LogIdCounter, BitConverter.GetBytes(record.LogId)), TxnOp.Put(Keys.Name(name), record.ToByteArray()))
-                .Else(TxnOp.Get(Keys.Name(name)));
-            var result = await _store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
-            if (result.Succeeded)
-            {
-                return new Versioned<LogRecord>(record, result.Revision);
-            }
-
-            if (result.Responses[0].Found is not null)
-            {
-                throw new LogAlreadyExistsException($"The log '{name}' exists already.");
-            }
+            throw new LogAlreadyExistsException($"The log '{name}' exists already.");
         }
 
-        throw new ConflictException($"Could not allocate an id for log '{name}' after {MaxIdAllocationAttempts} attempts: too many logs are being created at once. Retry.");
+        record.LogId = result.Revision;
+        return new Versioned<LogRecord>(record, result.Revision);
     }
 
     /// <summary>Replaces the log record if it is unchanged since <paramref name="expectedModRevision"/>; returns the new revision or null.</summary>
@@ -87,7 +79,7 @@ internal sealed class LogMetadata
     {
         var page = await _store.RangeAsync(
             Keys.Name(namePrefix), startAfter is null ? null : Keys.Name(startAfter), limit, cancellationToken).ConfigureAwait(false);
-        return (page.Items.Select(kv => Parse(LogRecord.Parser, kv)).ToList(), page.More);
+        return (page.Items.Select(ParseLog).ToList(), page.More);
     }
 
     /// <summary>The writer key's mod revision: the current writer epoch (0 when no writer ever opened).</summary>
@@ -186,6 +178,13 @@ internal sealed class LogMetadata
     {
         var page = await _store.RangeAsync(Keys.CollectionPrefix, null, 0, cancellationToken).ConfigureAwait(false);
         return page.Items.Select(kv => (MetadataKeys.ParseTrailingId(kv.Key), Parse(CollectionRecord.Parser, kv))).ToList();
+    }
+
+    private static LogRecord ParseLog(KeyValue kv)
+    {
+        var record = Parse(LogRecord.Parser, kv);
+        record.LogId = kv.CreateRevision;
+        return record;
     }
 
     private static T Parse<T>(MessageParser<T> parser, KeyValue kv)

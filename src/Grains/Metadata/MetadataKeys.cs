@@ -15,8 +15,6 @@ internal sealed class MetadataKeys
 
     public string NamesPrefix => _prefix + "names/";
 
-    public string LogIdCounter => _prefix + "ids/log";
-
     public string CollectionPrefix => _prefix + "gc/";
 
     public string Name(string logName) => NamesPrefix + logName;

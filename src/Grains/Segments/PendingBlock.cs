@@ -1,4 +1,3 @@
-using Woodpecker.Protocol.V1;
 using Woodpecker.Storage.Format;
 
 namespace Woodpecker.Grains.Segments;
@@ -13,15 +12,16 @@ internal sealed class PendingBlock
         CreatedTimestamp = createdTimestamp;
     }
 
+    /// <summary>The encoded block; after the flush it moves to the tail cache.</summary>
     public BlockBuilder Builder { get; }
 
     public long FirstEntryId { get; }
 
     public long CreatedTimestamp { get; }
 
-    public List<Entry> Entries { get; } = [];
+    public long PayloadBytes { get; set; }
 
-    public long EndEntryId => FirstEntryId + Entries.Count;
+    public long EndEntryId => FirstEntryId + Builder.EntryCount;
 
     /// <summary>Completes when the block is durable; fails when it, or an earlier block, could not be made durable.</summary>
     public TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -23,6 +23,9 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
 {
     private const int RecordCasAttempts = 8;
 
+    // Small, because thousands of quiet logs each hold a block buffer; busy segments grow theirs and keep it as a spare.
+    private const int InitialBlockCapacity = 8 * 1024;
+
     private readonly LogMetadata _metadata;
     private readonly ISegmentStorage _storage;
     private readonly LogServiceOptions _options;
@@ -55,7 +58,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
         _storage = storage;
         _options = options;
         _logger = loggerFactory.CreateLogger<SegmentGrain>();
-        _tail = new TailCache(options.TailCacheBytes);
+        _tail = new TailCache(options.TailCacheBytes, ReturnBuilder);
     }
 
     private bool IsCompleted => _record is { Record.State: not SegmentState.Active };
@@ -117,12 +120,11 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             await _writer.DisposeAsync();
         }
 
+        _tail.Clear();
         while (_spareBuilders.TryPop(out var builder))
         {
             builder.Dispose();
         }
-
-        _tail.Clear();
     }
 
     public Task<AppendResult> AppendAsync(AppendBatch request, CancellationToken cancellationToken)
@@ -156,6 +158,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             last = AddToOpenBlock(entry);
         }
 
+        request.Consumed?.Invoke(); // the payloads live on in the blocks; the writer may reuse its buffers
         _lastAppendTimestamp = TimeProvider.GetTimestamp();
         FlushWhatIsDue();
         return AcknowledgeAsync(last, first, request.Entries.Count);
@@ -229,7 +232,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
     {
         var block = _open ??= new PendingBlock(RentBuilder(), _nextEntryId, TimeProvider.GetTimestamp());
         block.Builder.Add(entry.Payload.Span, entry.Properties.Count == 0 ? null : entry.Properties);
-        block.Entries.Add(entry);
+        block.PayloadBytes += entry.Payload.Length;
         _nextEntryId++;
         _bytesAccepted += entry.Payload.Length;
         if (block.Builder.Length >= _policy.MaxBlockBytes)
@@ -344,10 +347,9 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             }
 
             _durableEnd = head.EndEntryId;
-            _tail.Add(head.FirstEntryId, head.Entries);
-            LogMetrics.EntriesAppended.Add(head.Entries.Count);
-            LogMetrics.BytesAppended.Add(head.Builder.Length);
-            ReturnBuilder(head.Builder);
+            LogMetrics.EntriesAppended.Add(head.Builder.EntryCount);
+            LogMetrics.BytesAppended.Add(head.PayloadBytes);
+            _tail.Add(head.FirstEntryId, head.Builder);
             head.Durable.TrySetResult();
         }
 
@@ -463,6 +465,13 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
 
         _accepting = false;
         _durableEnd = _nextEntryId = _record?.Record.EntryCount ?? footer.EntryCount;
+        if (_writer is not null)
+        {
+            // A completed segment needs no open files; thousands of them must not hold descriptors until deactivation.
+            await _writer.DisposeAsync();
+            _writer = null;
+        }
+
         Signal();
         return _record is null
             ? new SegmentInfo { SegmentId = _address.SegmentId, State = SegmentState.Truncated, EntryCount = footer.EntryCount, SizeBytes = footer.DataLength }
@@ -492,7 +501,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
     }
 
     private BlockBuilder RentBuilder() =>
-        _spareBuilders.TryPop(out var builder) ? builder : new BlockBuilder(Math.Min(_policy.MaxBlockBytes, 64 * 1024));
+        _spareBuilders.TryPop(out var builder) ? builder : new BlockBuilder(Math.Min(_policy.MaxBlockBytes, InitialBlockCapacity));
 
     private void ReturnBuilder(BlockBuilder builder)
     {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Google.Protobuf;
 using Woodpecker.Errors;
 using Woodpecker.Grains.Logs;
 using Woodpecker.Grains.Messages;
@@ -82,12 +83,38 @@ public sealed class LogWriterSession : IAsyncDisposable
     /// afterwards. <paramref name="cancellationToken"/> cancels only the wait for room in the pending budget; once
     /// queued, the append proceeds and its task reports the outcome.
     /// </summary>
-    public async Task<LogPosition> AppendAsync(Entry entry, CancellationToken cancellationToken = default)
+    public Task<LogPosition> AppendAsync(Entry entry, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(entry, pooledPayload: null, cancellationToken);
+
+    /// <summary>
+    /// Copies <paramref name="payload"/> into a pooled buffer (before returning) and queues it as an entry. The buffer
+    /// goes back to the pool once the segment has encoded the entry into a block, so a busy writer does not churn
+    /// the garbage collector with payload copies.
+    /// </summary>
+    public Task<LogPosition> AppendAsync(ReadOnlySpan<byte> payload, IReadOnlyDictionary<string, string>? properties, CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable();
+        _limits.Validate(payload.Length, properties);
+        var buffer = PayloadBufferPool.Shared.Rent(payload.Length);
+        payload.CopyTo(buffer);
+        var entry = new Entry { Payload = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, payload.Length)) };
+        if (properties is not null)
+        {
+            foreach (var (key, value) in properties)
+            {
+                entry.Properties[key] = value;
+            }
+        }
+
+        return EnqueueAsync(entry, buffer, cancellationToken);
+    }
+
+    private async Task<LogPosition> EnqueueAsync(Entry entry, byte[]? pooledPayload, CancellationToken cancellationToken)
     {
         ThrowIfUnusable();
         var bytes = _limits.Validate(entry.Payload.Length, entry.Properties) + (long)entry.Payload.Length;
         await _budget.AcquireAsync(bytes, cancellationToken).ConfigureAwait(false);
-        var pending = new PendingAppend(entry, bytes);
+        var pending = new PendingAppend(entry, bytes, pooledPayload);
         lock (_gate)
         {
             if (_closed || _fault is not null)
@@ -218,9 +245,24 @@ public sealed class LogWriterSession : IAsyncDisposable
     private void Send(PendingAppend[] appends)
     {
         var request = new AppendBatch { WriterEpoch = WriterEpoch };
+        var pooled = false;
         foreach (var append in appends)
         {
             request.Entries.Add(append.Entry);
+            pooled |= append.PooledPayload is not null;
+        }
+
+        if (pooled)
+        {
+            // Only an explicit "encoded" from the grain returns the buffers: a batch that timed out or was refused
+            // may still be read (or re-sent), and a buffer never returned is merely collected by the GC.
+            request.Consumed = () =>
+            {
+                foreach (var append in appends)
+                {
+                    append.ReturnPayload();
+                }
+            };
         }
 
         var batch = new InFlightBatch(appends, _segmentId, Segment(_segmentId).AppendAsync(request, CancellationToken.None));
@@ -427,16 +469,28 @@ public sealed class LogWriterSession : IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class PendingAppend(Entry entry, long bytes)
+    private sealed class PendingAppend(Entry entry, long bytes, byte[]? pooledPayload)
     {
         /// <summary>Queued only to wake the sender; carries no entry.</summary>
-        public static readonly PendingAppend WakeUp = new(new Entry(), -1);
+        public static readonly PendingAppend WakeUp = new(new Entry(), -1, null);
+
+        private byte[]? _pooledPayload = pooledPayload;
 
         public bool IsWakeUp => Bytes < 0;
 
         public Entry Entry { get; } = entry;
 
         public long Bytes { get; } = bytes;
+
+        public byte[]? PooledPayload => _pooledPayload;
+
+        public void ReturnPayload()
+        {
+            if (Interlocked.Exchange(ref _pooledPayload, null) is { } buffer)
+            {
+                PayloadBufferPool.Shared.Return(buffer);
+            }
+        }
 
         public TaskCompletionSource<LogPosition> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -55,7 +55,15 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         {
             metadata = options.Etcd is null
                 ? await SqliteMetadataStore.OpenAsync(
-                    new SqliteMetadataStoreOptions { DataDirectory = directory }, timeProvider, loggerFactory.CreateLogger<SqliteMetadataStore>(), cancellationToken).ConfigureAwait(false)
+                    new SqliteMetadataStoreOptions
+                    {
+                        DataDirectory = directory,
+
+                        // Nothing in one process resumes a watch from the past, and the history ring would hold
+                        // megabytes of old metadata values for ever: keep only a little.
+                        WatchHistoryCapacity = 64,
+                    },
+                    timeProvider, loggerFactory.CreateLogger<SqliteMetadataStore>(), cancellationToken).ConfigureAwait(false)
                 : await ConnectEtcdAsync(options, timeProvider, loggerFactory, cancellationToken).ConfigureAwait(false);
             options.Storage.RootDirectory = Path.Combine(directory, "segments");
             storage = new LocalSegmentStorage(options.Storage);
@@ -86,7 +94,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         var store = new EtcdMetadataStore(options.Etcd!, timeProvider, loggerFactory.CreateLogger<EtcdMetadataStore>());
         try
         {
-            await store.GetAsync(options.Log.MetadataKeyPrefix + "ids/log", cancellationToken).ConfigureAwait(false);
+            await store.GetAsync(options.Log.MetadataKeyPrefix + "names/", cancellationToken).ConfigureAwait(false);
             return store;
         }
         catch

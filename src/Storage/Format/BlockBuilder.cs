@@ -23,6 +23,9 @@ public sealed class BlockBuilder : IDisposable
     /// <summary>Encoded size of the block so far, header included.</summary>
     public int Length => _length;
 
+    /// <summary>The encoded bytes so far; after <see cref="Seal"/>, the finished block.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
     /// <summary>True when no entry was added since the last reset.</summary>
     public bool IsEmpty => EntryCount == 0;
 

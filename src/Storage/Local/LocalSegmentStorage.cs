@@ -28,7 +28,7 @@ public sealed class LocalSegmentStorage : ISegmentStorage
         }
 
         Io = new DiskIoScheduler(options.IoThreads);
-        FlushPolicy = new StorageFlushPolicy(options.MaxBlockBytes, options.MaxFlushDelay, MaxConcurrentFlushes: 1);
+        FlushPolicy = new StorageFlushPolicy(options.MaxBlockBytes, options.MaxFlushDelay, options.MaxConcurrentFlushes);
     }
 
     /// <inheritdoc />

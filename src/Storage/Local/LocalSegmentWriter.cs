@@ -56,18 +56,20 @@ internal sealed class LocalSegmentWriter : ISegmentWriter
             throw new InvalidOperationException($"{_segment} is complete; no block can be added after its footer.");
         }
 
-        if (Interlocked.Exchange(ref _writing, 1) == 1)
-        {
-            throw new InvalidOperationException("The local backend writes one block at a time per segment (MaxConcurrentFlushes = 1).");
-        }
-
+        // Blocks are reserved in call order; their writes may overlap (the next block's write() runs while the
+        // previous one's fdatasync does), and each is acknowledged only after an fdatasync that started after its
+        // own write finished.
         var offset = _reservedOffset;
+        _reservedOffset += block.Length;
+        _blocks.Add(new BlockIndexEntry(offset, header.FirstEntryId, header.EntryCount, header.BlockLength));
+        Interlocked.Increment(ref _writing);
         try
         {
             await _storage.Io.Run(() =>
             {
                 RandomAccess.Write(_handle, block.Span, offset);
                 NativeFile.DataSync(_handle, _files.DataPath);
+
                 // A footer written by anyone else ends the segment as surely as a fence does.
                 if (File.Exists(_files.FencePath) || File.Exists(_files.FooterPath))
                 {
@@ -79,35 +81,34 @@ internal sealed class LocalSegmentWriter : ISegmentWriter
         }
         catch (Exception ex) when (ex is not WoodpeckerException)
         {
-            _failure = new StorageUnavailableException(
+            _failure ??= new StorageUnavailableException(
                 $"Writing a block to '{_files.DataPath}' failed: {ex.Message} Check free space and permissions; the segment will be recovered from what is on disk.", ex);
             throw _failure;
         }
         catch (Exception ex)
         {
-            _failure = ex;
+            _failure ??= ex;
             throw;
         }
         finally
         {
-            Volatile.Write(ref _writing, 0);
+            Interlocked.Decrement(ref _writing);
         }
 
-        _reservedOffset = offset + block.Length;
-        _blocks.Add(new BlockIndexEntry(offset, header.FirstEntryId, header.EntryCount, header.BlockLength));
-        Volatile.Write(ref _bytesWritten, _reservedOffset);
+        InterlockedMax(ref _bytesWritten, offset + block.Length);
     }
 
     public async Task<SegmentFooter> CompleteAsync(CancellationToken cancellationToken)
     {
         ThrowIfBroken();
-        if (Volatile.Read(ref _writing) == 1)
+        if (Volatile.Read(ref _writing) > 0)
         {
             throw new InvalidOperationException($"A block of {_segment} is still being written; complete the segment after every write has finished.");
         }
 
         _completed = true;
         var entries = _blocks.Count == 0 ? 0 : _blocks[^1].EndEntryId;
+        ThrowIfBroken();
         var footer = new SegmentFooter(_segment.SegmentId, _writerEpoch, entries, _reservedOffset, _blocks.ToArray());
         return await _storage.Io.Run(() =>
         {
@@ -126,6 +127,14 @@ internal sealed class LocalSegmentWriter : ISegmentWriter
         _handle.Dispose();
         _writerLock.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
     }
 
     private void ThrowIfBroken()

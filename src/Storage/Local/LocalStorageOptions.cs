@@ -15,6 +15,12 @@ public sealed class LocalStorageOptions
     /// </summary>
     public TimeSpan MaxFlushDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Blocks of one segment in flight at once. Default 2: the next block's write() overlaps the previous block's
+    /// fdatasync, which hides the copy into the page cache. 1 makes every flush strictly one after another.
+    /// </summary>
+    public int MaxConcurrentFlushes { get; set; } = 2;
+
     /// <summary>Dedicated threads for write + fdatasync. Default 4.</summary>
     public int IoThreads { get; set; } = 4;
 
@@ -37,6 +43,11 @@ public sealed class LocalStorageOptions
         if (MaxFlushDelay < TimeSpan.Zero || MaxFlushDelay > TimeSpan.FromSeconds(10))
         {
             throw new ArgumentOutOfRangeException(nameof(MaxFlushDelay), "LocalStorageOptions.MaxFlushDelay must be between 0 and 10 s.");
+        }
+
+        if (MaxConcurrentFlushes is < 1 or > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentFlushes), "LocalStorageOptions.MaxConcurrentFlushes must be between 1 and 8.");
         }
 
         if (IoThreads is < 1 or > 64)
