@@ -92,6 +92,14 @@ internal static class BenchCommand
                 .StartAsync(async progressContext =>
                 {
                     var progress = new SpectreBenchmarkProgress(progressContext);
+
+                    // Idle memory first: the throughput run leaves tens of MiB in buffer pools that the runtime trims
+                    // only later, which would hide what the idle logs themselves hold.
+                    if (runIdle)
+                    {
+                        report = report with { IdleLogs = await IdleLogsBenchmark.RunAsync(idleOptions, progress, ct) };
+                    }
+
                     if (runThroughput)
                     {
                         report = report with { Throughput = await ThroughputBenchmark.RunAsync(throughputOptions, progress, ct) };
@@ -102,10 +110,6 @@ internal static class BenchCommand
                         report = report with { Latency = await LatencyBenchmark.RunAsync(latencyOptions, progress, ct) };
                     }
 
-                    if (runIdle)
-                    {
-                        report = report with { IdleLogs = await IdleLogsBenchmark.RunAsync(idleOptions, progress, ct) };
-                    }
                 });
 
             BenchmarkTables.Write(context.Console.Ansi, report);
