@@ -5,7 +5,7 @@ using Woodpecker.Etcd.Protocol;
 using Woodpecker.Metadata.Abstractions;
 using Woodpecker.Metadata.Etcd;
 using Woodpecker.Metadata.Leases;
-using Woodpecker.Testing;
+using Woodpecker.TestingHost;
 using Xunit;
 
 namespace Woodpecker.Etcd.Tests;

@@ -1,4 +1,4 @@
-using Woodpecker.Testing;
+using Woodpecker.TestingHost;
 using Xunit;
 
 namespace Woodpecker.Etcd.Tests;

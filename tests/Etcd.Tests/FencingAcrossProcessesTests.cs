@@ -1,7 +1,7 @@
 using System.Text;
 using Woodpecker.Client;
 using Woodpecker.Silo.Embedded;
-using Woodpecker.Testing;
+using Woodpecker.TestingHost;
 using Xunit;
 
 namespace Woodpecker.Etcd.Tests;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net.Http;
 
-namespace Woodpecker.Testing;
+namespace Woodpecker.TestingHost;
 
 /// <summary>
 /// A real etcd server (Debian's etcd-server package) on free loopback ports with its own temporary data directory.

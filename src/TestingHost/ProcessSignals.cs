@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Woodpecker.Testing;
+namespace Woodpecker.TestingHost;
 
 /// <summary>Signals for real processes: SIGKILL, SIGSTOP and SIGCONT (Linux and macOS).</summary>
 public static partial class ProcessSignals

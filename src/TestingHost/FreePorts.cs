@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Woodpecker.Testing;
+namespace Woodpecker.TestingHost;
 
 /// <summary>Free TCP ports on the loopback interface.</summary>
 public static class FreePorts

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Woodpecker.Testing;
+namespace Woodpecker.TestingHost;
 
 /// <summary>
 /// A .NET program run as a real child process (dotnet PROGRAM.dll ARGS), with its stdout captured line by line.

@@ -1,4 +1,4 @@
-namespace Woodpecker.Testing;
+namespace Woodpecker.TestingHost;
 
 /// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
 public sealed class TestDirectory : IDisposable
