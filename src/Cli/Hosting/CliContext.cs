@@ -9,6 +9,9 @@ internal sealed class CliContext
     /// <summary>Environment variable that changes the default of --data.</summary>
     public const string DataEnvironmentVariable = "WOODPECKER_DATA";
 
+    /// <summary>Environment variable that changes the default of --etcd.</summary>
+    public const string EtcdEnvironmentVariable = "WOODPECKER_ETCD";
+
     /// <summary>Default of --data when the environment variable is not set.</summary>
     public const string DefaultDataDirectory = "./data";
 
@@ -22,12 +25,26 @@ internal sealed class CliContext
             Recursive = true,
             DefaultValueFactory = _ => console.Environment(DataEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultDataDirectory,
         };
+        Etcd = new Option<string?>("--etcd")
+        {
+            Description = $"Keep metadata in etcd at these client URLs (comma-separated) instead of SQLite in --data (or ${EtcdEnvironmentVariable}).",
+            HelpName = "urls",
+            Recursive = true,
+            DefaultValueFactory = _ => console.Environment(EtcdEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+        };
     }
 
     public CliConsole Console { get; }
 
     /// <summary>The global --data option.</summary>
     public Option<string> Data { get; }
+
+    /// <summary>The global --etcd option.</summary>
+    public Option<string?> Etcd { get; }
+
+    /// <summary>The etcd endpoints the command line chose (empty: SQLite).</summary>
+    public IReadOnlyList<string> EtcdEndpoints(ParseResult result) =>
+        (result.GetValue(Etcd) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The data directory the command line chose.</summary>
     public string DataDirectory(ParseResult result) => result.GetValue(Data) ?? DefaultDataDirectory;
@@ -36,7 +53,7 @@ internal sealed class CliContext
     public Task<int> RunWithClientAsync(
         ParseResult result, string? logName, Func<WoodpeckerClient, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
-        var factory = new ClientFactory(DataDirectory(result));
+        var factory = new ClientFactory(DataDirectory(result), EtcdEndpoints(result));
         return RunAsync(result, logName, async ct =>
         {
             await using var client = await factory.CreateAsync(ct);

@@ -1,19 +1,35 @@
 using Woodpecker.Client;
+using Woodpecker.Etcd;
+using Woodpecker.Silo.Embedded;
 
 namespace Woodpecker.Cli.Hosting;
 
 /// <summary>
 /// Makes the client every command uses, from the global options. The one place that decides how `wp` reaches the
-/// service: an embedded silo in the --data directory today; a later --cluster option plugs in here.
+/// service: an in-process silo keeping segments in the --data directory, with metadata in SQLite there or, with
+/// --etcd, in etcd; a later --cluster option plugs in here.
 /// </summary>
 internal sealed class ClientFactory
 {
-    public ClientFactory(string dataDirectory) => DataDirectory = dataDirectory;
+    public ClientFactory(string dataDirectory, IReadOnlyList<string> etcdEndpoints)
+    {
+        DataDirectory = dataDirectory;
+        EtcdEndpoints = etcdEndpoints;
+    }
 
     /// <summary>The embedded data directory, as the user gave it (used in messages).</summary>
     public string DataDirectory { get; }
 
+    /// <summary>etcd client URLs; empty for the embedded SQLite metadata.</summary>
+    public IReadOnlyList<string> EtcdEndpoints { get; }
+
     /// <summary>Starts a client. Dispose it to release the data directory.</summary>
     public Task<WoodpeckerClient> CreateAsync(CancellationToken cancellationToken) =>
-        WoodpeckerClient.CreateEmbeddedAsync(DataDirectory, cancellationToken);
+        WoodpeckerClient.CreateEmbeddedAsync(
+            new EmbeddedSiloOptions
+            {
+                DataDirectory = DataDirectory,
+                Etcd = EtcdEndpoints.Count == 0 ? null : new EtcdClientOptions { Endpoints = [.. EtcdEndpoints] },
+            },
+            cancellationToken: cancellationToken);
 }

@@ -14,6 +14,7 @@ internal static class WpApp
         var context = new CliContext(console);
         var root = new RootCommand("wp: the Woodpecker durable log service from the command line (embedded mode: everything lives in --data).");
         root.Options.Add(context.Data);
+        root.Options.Add(context.Etcd);
         root.Subcommands.Add(LogCommands.Create(context));
         root.Subcommands.Add(AppendCommand.Create(context));
         root.Subcommands.Add(ReadCommand.Create(context));
