@@ -325,13 +325,17 @@ public sealed class EtcdClient : IDisposable
         {
             5 when text.Contains("lease", StringComparison.OrdinalIgnoreCase) => EtcdErrorKind.LeaseNotFound,
             11 when text.Contains("compacted", StringComparison.OrdinalIgnoreCase) => EtcdErrorKind.Compacted,
+            3 when text.Contains("user name", StringComparison.OrdinalIgnoreCase)
+                || text.Contains("authentication", StringComparison.OrdinalIgnoreCase)
+                || text.Contains("auth token", StringComparison.OrdinalIgnoreCase) => EtcdErrorKind.Unauthorized,
             3 => EtcdErrorKind.InvalidRequest,
             7 or 16 => EtcdErrorKind.Unauthorized,
             4 or 14 => EtcdErrorKind.Unavailable,
             _ when text.Contains("invalid auth token", StringComparison.OrdinalIgnoreCase) => EtcdErrorKind.Unauthorized,
             _ => EtcdErrorKind.Server,
         };
-        return new EtcdException($"etcd refused {path}: {text}", kind, status.Code);
+        var hint = kind == EtcdErrorKind.Unauthorized ? " Set EtcdClientOptions.Username and Password for a user allowed to use these keys." : "";
+        return new EtcdException($"etcd refused {path}: {text}.{hint}", kind, status.Code);
     }
 
     private void Rotate(Uri failed)

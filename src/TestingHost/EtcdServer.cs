@@ -9,13 +9,20 @@ namespace Woodpecker.TestingHost;
 /// </summary>
 public sealed class EtcdServer : IAsyncDisposable
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    // Only for polling /health while the server starts; a TLS test server's certificate is the test's own.
+    private static readonly HttpClient Http = new(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })
+    {
+        Timeout = TimeSpan.FromSeconds(2),
+    };
     private readonly TestDirectory _directory = new("wp-etcd");
     private readonly int _peerPort = FreePorts.Next();
     private Process? _process;
 
-    private EtcdServer()
+    private readonly EtcdServerOptions _options;
+
+    private EtcdServer(EtcdServerOptions options)
     {
+        _options = options;
         ClientPort = FreePorts.Next();
     }
 
@@ -23,15 +30,15 @@ public sealed class EtcdServer : IAsyncDisposable
     public int ClientPort { get; }
 
     /// <summary>The client URL.</summary>
-    public string Endpoint => $"http://127.0.0.1:{ClientPort}";
+    public string Endpoint => $"{(_options.CertificateFile is null ? "http" : "https")}://127.0.0.1:{ClientPort}";
 
     /// <summary>The running process (null while stopped).</summary>
     public Process? Process => _process;
 
     /// <summary>Starts a server and waits until it is healthy.</summary>
-    public static async Task<EtcdServer> StartAsync()
+    public static async Task<EtcdServer> StartAsync(EtcdServerOptions? options = null)
     {
-        var server = new EtcdServer();
+        var server = new EtcdServer(options ?? new EtcdServerOptions());
         try
         {
             await server.RunAsync().ConfigureAwait(false);
@@ -121,6 +128,14 @@ public sealed class EtcdServer : IAsyncDisposable
         })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (_options.CertificateFile is not null)
+        {
+            start.ArgumentList.Add("--cert-file");
+            start.ArgumentList.Add(_options.CertificateFile);
+            start.ArgumentList.Add("--key-file");
+            start.ArgumentList.Add(_options.KeyFile ?? throw new InvalidOperationException("EtcdServerOptions.KeyFile is required with a certificate."));
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Starting etcd failed.");

@@ -13,6 +13,8 @@ namespace Woodpecker.LogWorker;
 /// to K in flight, printing "ACK TAG:SEQ SEG:ENTRY" per acknowledgement, in order. After N entries it closes and
 /// prints "DONE". When an append fails it prints "FAILED &lt;ErrorCode&gt; &lt;message&gt;" and exits with 5 when
 /// fenced, 4 otherwise.
+/// With --read-entries N it reads instead: opens a reader at the earliest entry, reads N entries, prints
+/// "READING &lt;position of the last one&gt;", and then holds the reader open (registered) until killed.
 /// </summary>
 internal static class Program
 {
@@ -26,6 +28,11 @@ internal static class Program
             DataDirectory = options["--storage"],
             Etcd = new EtcdClientOptions { Endpoints = [options["--etcd"]] },
         };
+        if (options.TryGetValue("--reader-lease-ttl", out var ttl))
+        {
+            silo.Log.ReaderLeaseTtl = TimeSpan.FromSeconds(double.Parse(ttl, CultureInfo.InvariantCulture));
+        }
+
         if (options.TryGetValue("--roll-bytes", out var roll))
         {
             silo.Log.SegmentRollBytes = long.Parse(roll, CultureInfo.InvariantCulture);
@@ -45,6 +52,11 @@ internal static class Program
         catch (LogAlreadyExistsException)
         {
             log = await client.OpenLogAsync(name);
+        }
+
+        if (options.TryGetValue("--read-entries", out var toRead))
+        {
+            return await ReadAndHoldAsync(log, int.Parse(toRead, CultureInfo.InvariantCulture));
         }
 
         var writer = await log.OpenWriterAsync();
@@ -75,6 +87,21 @@ internal static class Program
             Write($"FAILED {ex.ErrorCode} {ex.Message.ReplaceLineEndings(" ")}");
             return ex is WriterFencedException ? 5 : 4;
         }
+    }
+
+    private static async Task<int> ReadAndHoldAsync(LogHandle log, int entries)
+    {
+        await using var reader = await log.OpenReaderAsync(ReadStart.Earliest);
+        await using var messages = reader.ReadAllAsync().GetAsyncEnumerator();
+        LogPosition last = default;
+        for (var i = 0; i < entries && await messages.MoveNextAsync(); i++)
+        {
+            last = messages.Current.Position;
+        }
+
+        Write($"READING {last}");
+        await Task.Delay(Timeout.Infinite);
+        return 0;
     }
 
     private static void Write(string line)
