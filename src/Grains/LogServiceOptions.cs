@@ -29,6 +29,12 @@ public sealed class LogServiceOptions
     /// <summary>How long truncated segments stay before they are deleted. Default 10 minutes.</summary>
     public TimeSpan TruncationRetention { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long the objects a compaction replaced are kept, so readers that opened the segment before the compaction
+    /// can finish. Default 10 minutes.
+    /// </summary>
+    public TimeSpan CompactionGracePeriod { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How often pending garbage collection is looked for. Default 30 s.</summary>
     public TimeSpan CollectionInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -49,6 +55,7 @@ public sealed class LogServiceOptions
         Require(TailCacheBytes >= 0, nameof(TailCacheBytes), "must not be negative");
         Require(TruncationRetention >= TimeSpan.Zero, nameof(TruncationRetention), "must not be negative");
         Require(CollectionInterval > TimeSpan.Zero, nameof(CollectionInterval), "must be positive");
+        Require(CompactionGracePeriod >= TimeSpan.Zero, nameof(CompactionGracePeriod), "must not be negative");
         Require(ReaderLeaseTtl >= TimeSpan.FromSeconds(2), nameof(ReaderLeaseTtl), "must be at least 2 s");
         Require(EntryLimits.MaxPayloadBytes > 0, nameof(EntryLimits), "MaxPayloadBytes must be positive");
     }

@@ -16,6 +16,17 @@ internal sealed class FaultInjectingStorage(ISegmentStorage inner) : ISegmentSto
 
     public StorageFlushPolicy FlushPolicy => inner.FlushPolicy;
 
+    public StorageRequestCounts TotalRequestCounts => inner.TotalRequestCounts;
+
+    public bool SupportsCompaction => inner.SupportsCompaction;
+
+    public StorageRequestCounts GetRequestCounts(long logId) => inner.GetRequestCounts(logId);
+
+    public Task<CompactionResult?> CompactAsync(SegmentAddress segment, CancellationToken cancellationToken) => inner.CompactAsync(segment, cancellationToken);
+
+    public Task DeleteReplacedObjectsAsync(SegmentAddress segment, IReadOnlyList<string> objects, CancellationToken cancellationToken) =>
+        inner.DeleteReplacedObjectsAsync(segment, objects, cancellationToken);
+
     /// <summary>The next <paramref name="blocks"/> block writes succeed; the ones after fail until healed.</summary>
     public void FailAfter(int blocks) => Volatile.Write(ref _blocksUntilFailure, blocks);
 

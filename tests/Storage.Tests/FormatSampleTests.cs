@@ -20,6 +20,16 @@ public sealed class FormatSampleTests
         "0000000000000000000000000000000200000053000000" +
         "1360B15E";
 
+    // Footer version 2: the same segment stored as one object (object storage), with the object table.
+    private const string Version2Footer =
+        "575046540200000007000000000000000300000000000000020000000000000053000000000000000100000000000000" +
+        "000000000000000000000000000000000200000053000000" +
+        "010000003E00626C6F636B732F30303030303030303030303030303030303030302D303030303030303030322D30303030303030" +
+        "3030303030303030303030332E626C6B5300000000000000" +
+        "58C3FC99";
+
+    private const string SampleObjectName = "blocks/00000000000000000000-0000000002-0000000000000000003.blk";
+
     [Fact]
     public void Version_1_samples_stay_readable()
     {
@@ -34,12 +44,25 @@ public sealed class FormatSampleTests
     }
 
     [Fact]
-    public void The_current_version_writes_the_version_1_bytes()
+    public void Version_2_footer_samples_stay_readable()
     {
-        // Holds while CurrentVersion is 1. A new version changes what is written, not what version 1 was.
+        var footer = SegmentFooter.TryDecode(Convert.FromHexString(Version2Footer), out var problem);
+        Assert.True(footer is not null, problem);
+        TestEntries.AssertEqual(new SegmentFooter(7, 3, 2, 83, [new BlockIndexEntry(0, 0, 2, 83)]), footer);
+        Assert.Equal([new SegmentObject(SampleObjectName, 83)], footer.Objects);
+        Assert.Empty(SegmentFooter.TryDecode(Convert.FromHexString(Version1Footer), out _)!.Objects);
+    }
+
+    [Fact]
+    public void The_current_versions_write_these_bytes()
+    {
+        // Holds while blocks are version 1 and footers version 2. A new version changes what is written, not what
+        // an old version was.
         Assert.Equal(1, FormatConstants.CurrentVersion);
+        Assert.Equal(2, FormatConstants.CurrentFooterVersion);
         var block = TestEntries.Block([new TestEntry("hello"u8.ToArray(), [new("k", "v")]), new TestEntry([0x00, 0xFF], [])], 7, 0, 3);
         Assert.Equal(Version1Block, Convert.ToHexString(block));
-        Assert.Equal(Version1Footer, Convert.ToHexString(new SegmentFooter(7, 3, 2, 83, [new BlockIndexEntry(0, 0, 2, 83)]).Encode()));
+        var footer = new SegmentFooter(7, 3, 2, 83, [new BlockIndexEntry(0, 0, 2, 83)]) { Objects = [new SegmentObject(SampleObjectName, 83)] };
+        Assert.Equal(Version2Footer, Convert.ToHexString(footer.Encode()));
     }
 }

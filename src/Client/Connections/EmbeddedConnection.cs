@@ -62,6 +62,12 @@ internal sealed class EmbeddedConnection : ILogConnection
     public async Task<IReadOnlyList<SegmentDescription>> ListSegmentsAsync(string name, CancellationToken cancellationToken) =>
         (await Service.ListSegmentsAsync(name, cancellationToken).ConfigureAwait(false)).Select(Describe).ToList();
 
+    public async Task<StorageRequests> GetStorageRequestsAsync(string name, CancellationToken cancellationToken)
+    {
+        var counts = await Service.GetStorageRequestCountsAsync(name, cancellationToken).ConfigureAwait(false);
+        return new StorageRequests(counts.Puts, counts.Gets, counts.Heads, counts.Lists, counts.Deletes, counts.EstimatedCostUsd);
+    }
+
     public ValueTask DisposeAsync() => _silo.DisposeAsync();
 
     internal static LogDescription Describe(LogInfo info) => new(

@@ -27,6 +27,8 @@ internal interface ILogConnection : IAsyncDisposable
     Task<LogPosition?> GetLastPositionAsync(string name, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<SegmentDescription>> ListSegmentsAsync(string name, CancellationToken cancellationToken);
+
+    Task<StorageRequests> GetStorageRequestsAsync(string name, CancellationToken cancellationToken);
 }
 
 /// <summary>A writer session as the client sees it.</summary>

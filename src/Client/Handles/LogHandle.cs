@@ -67,6 +67,10 @@ public sealed class LogHandle
     public Task<IReadOnlyList<SegmentDescription>> ListSegmentsAsync(CancellationToken cancellationToken = default) =>
         Connection.ListSegmentsAsync(Name, cancellationToken);
 
+    /// <summary>Storage requests made for this log since the service started (all zero on local storage).</summary>
+    public Task<StorageRequests> GetStorageRequestsAsync(CancellationToken cancellationToken = default) =>
+        Connection.GetStorageRequestsAsync(Name, cancellationToken);
+
     private ILogConnection Connection =>
         _client.IsDisposed ? throw new HandleClosedException("The Woodpecker client was disposed; create a new one.") : _connection;
 }

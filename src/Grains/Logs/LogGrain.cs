@@ -127,6 +127,7 @@ internal sealed class LogGrain : Grain, ILogGrain
                 State = SegmentState.Active,
                 WriterEpoch = request.WriterEpoch,
                 CreatedUnixMs = NowUnixMs(),
+                LogName = Key,
             };
 
             // The transaction compares the writer epoch: a fenced writer can never create a segment.
@@ -244,7 +245,7 @@ internal sealed class LogGrain : Grain, ILogGrain
             {
                 _log = new Versioned<LogRecord>(updated, r);
                 var due = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-                await _metadata.PutCollectionAsync(LogId, new CollectionRecord { LogName = Key, DueUnixMs = due }, cancellationToken);
+                await _metadata.ScheduleCollectionAsync(LogId, Key, due, cancellationToken);
                 return new TruncateResponse { TruncatedTo = updated.TruncatedTo };
             }
 
@@ -255,6 +256,12 @@ internal sealed class LogGrain : Grain, ILogGrain
         throw new ConflictException($"The log '{Key}' kept changing while it was being truncated; nothing was truncated. Retry.");
     }
 
+    /// <summary>
+    /// One collection pass over the log's segments, oldest first: segments wholly below the truncation point are marked
+    /// truncated and, after the retention delay and once no reader is at or before them, deleted; completed segments
+    /// are compacted (or just sealed where the backend has nothing to gain); objects a compaction replaced are deleted
+    /// after the grace period, unless a reader is still in that segment. Whatever must wait makes the log due again.
+    /// </summary>
     public async Task<CollectResponse> CollectAsync(CollectRequest request, CancellationToken cancellationToken)
     {
         if (_log is null)
@@ -262,66 +269,108 @@ internal sealed class LogGrain : Grain, ILogGrain
             return new CollectResponse();
         }
 
+        var seen = await _metadata.GetCollectionAsync(LogId, cancellationToken);
         await ReloadAsync(cancellationToken);
         var truncatedTo = _log.Record.TruncatedTo;
         var now = TimeProvider.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
         var readers = await _metadata.ListReadersAsync(LogId, cancellationToken);
+        var readerSegments = readers.Select(r => r.SegmentId).ToHashSet();
         var oldestReaderSegment = readers.Count == 0 ? long.MaxValue : readers.Min(r => r.SegmentId);
+        var laterMs = (now + _options.CollectionInterval).ToUnixTimeMilliseconds();
         var deleted = 0;
         long? nextDueUnixMs = null;
         foreach (var segment in _segments.Values.ToList())
         {
-            var record = segment.Record;
-            if (truncatedTo is null || record.SegmentId > truncatedTo.SegmentId)
+            var current = segment;
+            var address = new SegmentAddress(LogId, current.Record.SegmentId);
+            if (truncatedTo is not null && current.Record.SegmentId <= truncatedTo.SegmentId)
             {
-                break;
-            }
-
-            var whollyBelow = record.SegmentId < truncatedTo.SegmentId || truncatedTo.EntryId >= record.EntryCount - 1;
-            if (record.State == SegmentState.Completed && whollyBelow)
-            {
-                var marked = record.Clone();
-                marked.State = SegmentState.Truncated;
-                marked.TruncatedUnixMs = now.ToUnixTimeMilliseconds();
-                if (await _metadata.UpdateSegmentAsync(LogId, marked, segment.ModRevision, cancellationToken) is { } r)
+                var record = current.Record;
+                var whollyBelow = record.SegmentId < truncatedTo.SegmentId || truncatedTo.EntryId >= record.EntryCount - 1;
+                if (record.State is SegmentState.Completed or SegmentState.Sealed && whollyBelow)
                 {
-                    _segments[record.SegmentId] = new Versioned<SegmentRecord>(marked, r);
-                    record = marked;
+                    current = await UpdateSegmentAsync(current, r =>
+                    {
+                        r.State = SegmentState.Truncated;
+                        r.TruncatedUnixMs = nowMs;
+                    }, cancellationToken) ?? current;
                 }
-            }
 
-            if (record.State != SegmentState.Truncated)
-            {
-                // Still active (or was being completed): look again later.
-                nextDueUnixMs = Min(nextDueUnixMs, (now + _options.CollectionInterval).ToUnixTimeMilliseconds());
+                if (current.Record.State != SegmentState.Truncated)
+                {
+                    // Still active (or being completed): look again later.
+                    nextDueUnixMs = Min(nextDueUnixMs, laterMs);
+                    continue;
+                }
+
+                var expires = current.Record.TruncatedUnixMs + (long)_options.TruncationRetention.TotalMilliseconds;
+                if (expires > nowMs || current.Record.SegmentId >= oldestReaderSegment)
+                {
+                    nextDueUnixMs = Min(nextDueUnixMs, Math.Max(expires, laterMs));
+                    continue;
+                }
+
+                await _storage.DeleteSegmentAsync(address, cancellationToken);
+                await _metadata.DeleteSegmentAsync(LogId, current.Record.SegmentId, current.ModRevision, cancellationToken);
+                _segments.Remove(current.Record.SegmentId);
+                LogMetrics.SegmentsDeleted.Add(1);
+                GrainLog.SegmentCollected(_logger, Key, current.Record.SegmentId);
+                deleted++;
                 continue;
             }
 
-            var expires = DateTimeOffset.FromUnixTimeMilliseconds(record.TruncatedUnixMs) + _options.TruncationRetention;
-            if (expires > now || record.SegmentId >= oldestReaderSegment)
+            if (current.Record.State == SegmentState.Completed && _storage.SupportsCompaction)
             {
-                nextDueUnixMs = Min(nextDueUnixMs, Math.Max(expires.ToUnixTimeMilliseconds(), (now + _options.CollectionInterval).ToUnixTimeMilliseconds()));
-                continue;
+                // Compaction's new footer is its commit point; the state change here only records that it happened.
+                var compaction = await _storage.CompactAsync(address, cancellationToken);
+                var deleteAfter = nowMs + (long)_options.CompactionGracePeriod.TotalMilliseconds;
+                current = await UpdateSegmentAsync(current, r =>
+                {
+                    r.State = SegmentState.Sealed;
+                    if (compaction is not null)
+                    {
+                        r.ReplacedObjects.AddRange(compaction.ReplacedObjects);
+                        r.ReplacedDeleteAfterUnixMs = deleteAfter;
+                        r.SizeBytes = compaction.Footer.DataLength;
+                    }
+                }, cancellationToken) ?? current;
             }
 
-            await _storage.DeleteSegmentAsync(new SegmentAddress(LogId, record.SegmentId), cancellationToken);
-            await _metadata.DeleteSegmentAsync(LogId, record.SegmentId, _segments[record.SegmentId].ModRevision, cancellationToken);
-            _segments.Remove(record.SegmentId);
-            LogMetrics.SegmentsDeleted.Add(1);
-            GrainLog.SegmentCollected(_logger, Key, record.SegmentId);
-            deleted++;
+            if (current.Record.ReplacedObjects.Count > 0)
+            {
+                if (current.Record.ReplacedDeleteAfterUnixMs > nowMs || readerSegments.Contains(current.Record.SegmentId))
+                {
+                    nextDueUnixMs = Min(nextDueUnixMs, Math.Max(current.Record.ReplacedDeleteAfterUnixMs, laterMs));
+                    continue;
+                }
+
+                await _storage.DeleteReplacedObjectsAsync(address, current.Record.ReplacedObjects, cancellationToken);
+                await UpdateSegmentAsync(current, r =>
+                {
+                    r.ReplacedObjects.Clear();
+                    r.ReplacedDeleteAfterUnixMs = 0;
+                }, cancellationToken);
+            }
         }
 
-        if (nextDueUnixMs is { } due)
-        {
-            await _metadata.PutCollectionAsync(LogId, new CollectionRecord { LogName = Key, DueUnixMs = due }, cancellationToken);
-        }
-        else
-        {
-            await _metadata.DeleteCollectionAsync(LogId, cancellationToken);
-        }
-
+        await _metadata.FinishCollectionAsync(LogId, Key, seen, nextDueUnixMs, cancellationToken);
         return new CollectResponse { DeletedSegments = deleted };
+    }
+
+    /// <summary>Applies <paramref name="change"/> to a segment record with compare-and-swap; null when it changed meanwhile.</summary>
+    private async Task<Versioned<SegmentRecord>?> UpdateSegmentAsync(Versioned<SegmentRecord> segment, Action<SegmentRecord> change, CancellationToken cancellationToken)
+    {
+        var updated = segment.Record.Clone();
+        change(updated);
+        if (await _metadata.UpdateSegmentAsync(LogId, updated, segment.ModRevision, cancellationToken) is not { } revision)
+        {
+            return null;
+        }
+
+        var fresh = new Versioned<SegmentRecord>(updated, revision);
+        _segments[updated.SegmentId] = fresh;
+        return fresh;
     }
 
     private async Task ReloadAsync(CancellationToken cancellationToken)

@@ -168,8 +168,61 @@ internal sealed class LogMetadata
         return page.Items.Select(kv => Parse(ReaderRecord.Parser, kv)).ToList();
     }
 
-    public Task PutCollectionAsync(long logId, CollectionRecord record, CancellationToken cancellationToken) =>
-        _store.PutAsync(Keys.Collection(logId), record.ToByteArray(), 0, cancellationToken);
+    public async Task<Versioned<CollectionRecord>?> GetCollectionAsync(long logId, CancellationToken cancellationToken)
+    {
+        var kv = await _store.GetAsync(Keys.Collection(logId), cancellationToken).ConfigureAwait(false);
+        return kv is null ? null : new Versioned<CollectionRecord>(Parse(CollectionRecord.Parser, kv), kv.ModRevision);
+    }
+
+    /// <summary>Asks the collector to visit the log no later than <paramref name="dueUnixMs"/> (an earlier request stands).</summary>
+    public async Task ScheduleCollectionAsync(long logId, string logName, long dueUnixMs, CancellationToken cancellationToken)
+    {
+        var key = Keys.Collection(logId);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var current = await GetCollectionAsync(logId, cancellationToken).ConfigureAwait(false);
+            if (current is not null && (current.Record.DueUnixMs <= dueUnixMs || current.Record.LogDeleted))
+            {
+                return;
+            }
+
+            var record = new CollectionRecord { LogName = logName, DueUnixMs = dueUnixMs };
+            var result = await _store.TxnAsync(
+                new Txn().If(Compare.ModRevisionIs(key, current?.ModRevision ?? 0)).Then(TxnOp.Put(key, record.ToByteArray())),
+                cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return;
+            }
+        }
+
+        throw new ConflictException($"Could not schedule garbage collection of log '{logName}': its record keeps changing. Retry.");
+    }
+
+    /// <summary>
+    /// Records the end of a collection pass that started when the record was <paramref name="seen"/>: removed when
+    /// nothing is left, or due again at <paramref name="nextDueUnixMs"/>. A request made during the pass survives.
+    /// </summary>
+    public async Task FinishCollectionAsync(long logId, string logName, Versioned<CollectionRecord>? seen, long? nextDueUnixMs, CancellationToken cancellationToken)
+    {
+        var key = Keys.Collection(logId);
+        if (seen is not null)
+        {
+            var op = nextDueUnixMs is { } due
+                ? TxnOp.Put(key, new CollectionRecord { LogName = logName, DueUnixMs = due }.ToByteArray())
+                : TxnOp.Delete(key);
+            var result = await _store.TxnAsync(new Txn().If(Compare.ModRevisionIs(key, seen.ModRevision)).Then(op), cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return;
+            }
+        }
+
+        if (nextDueUnixMs is { } next)
+        {
+            await ScheduleCollectionAsync(logId, logName, next, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public Task DeleteCollectionAsync(long logId, CancellationToken cancellationToken) =>
         _store.DeleteAsync(Keys.Collection(logId), cancellationToken);

@@ -452,6 +452,11 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
                 _record = new Versioned<SegmentRecord>(completed, r);
                 LogMetrics.SegmentsCompleted.Add(1);
                 GrainLog.SegmentCompleted(_logger, Key, footer.EntryCount, reason);
+                if (completed.LogName.Length > 0 && _storage.SupportsCompaction)
+                {
+                    await ScheduleCompactionAsync(completed.LogName, cancellationToken);
+                }
+
                 break;
             }
 
@@ -476,6 +481,20 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
         return _record is null
             ? new SegmentInfo { SegmentId = _address.SegmentId, State = SegmentState.Truncated, EntryCount = footer.EntryCount, SizeBytes = footer.DataLength }
             : Describe();
+    }
+
+    private async Task ScheduleCompactionAsync(string logName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The collector compacts completed segments; if scheduling fails now, the next truncation or completion
+            // of this log schedules a pass that covers this segment too.
+            await _metadata.ScheduleCollectionAsync(_address.LogId, logName, TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        }
+        catch (WoodpeckerException ex)
+        {
+            GrainLog.BackgroundCompletionFailed(_logger, Key, ex);
+        }
     }
 
     private SegmentInfo Describe()

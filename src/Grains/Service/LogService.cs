@@ -99,6 +99,13 @@ public sealed class LogService
         return response.Position is { } p ? new LogPosition(p.SegmentId, p.EntryId) : null;
     }
 
+    /// <summary>Storage requests made for the log by this silo since it started (every attempt; zeros for local storage).</summary>
+    public async Task<StorageRequestCounts> GetStorageRequestCountsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var info = await GetLogAsync(name, cancellationToken).ConfigureAwait(false);
+        return _storage.GetRequestCounts(info.LogId);
+    }
+
     /// <summary>The log's segments with their states and sizes.</summary>
     public async Task<IReadOnlyList<SegmentInfo>> ListSegmentsAsync(string name, CancellationToken cancellationToken = default) =>
         (await Call(name, log => log.ListSegmentsAsync(new ListSegmentsRequest { LogName = name }, cancellationToken)).ConfigureAwait(false)).Segments;

@@ -5,7 +5,9 @@ using Woodpecker.Grains.Service;
 using Woodpecker.Metadata.Abstractions;
 using Woodpecker.Metadata.Etcd;
 using Woodpecker.Metadata.Sqlite;
+using Woodpecker.Storage.Abstractions;
 using Woodpecker.Storage.Local;
+using Woodpecker.Storage.S3;
 
 namespace Woodpecker.Silo.Embedded;
 
@@ -18,10 +20,10 @@ public sealed class EmbeddedSilo : IAsyncDisposable
 {
     private readonly DataDirectoryLock? _lock;
     private readonly IMetadataStore _metadata;
-    private readonly LocalSegmentStorage _storage;
+    private readonly ISegmentStorage _storage;
     private int _stopped;
 
-    private EmbeddedSilo(DataDirectoryLock? directoryLock, IMetadataStore metadata, LocalSegmentStorage storage, LogServiceHost host, string dataDirectory)
+    private EmbeddedSilo(DataDirectoryLock? directoryLock, IMetadataStore metadata, ISegmentStorage storage, LogServiceHost host, string dataDirectory)
     {
         _lock = directoryLock;
         _metadata = metadata;
@@ -50,7 +52,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         // SQLite needs the directory to itself; with etcd, processes may share it (segment files lock themselves).
         var directoryLock = options.Etcd is null ? DataDirectoryLock.Acquire(directory) : null;
         IMetadataStore? metadata = null;
-        LocalSegmentStorage? storage = null;
+        ISegmentStorage? storage = null;
         try
         {
             metadata = options.Etcd is null
@@ -65,8 +67,16 @@ public sealed class EmbeddedSilo : IAsyncDisposable
                     },
                     timeProvider, loggerFactory.CreateLogger<SqliteMetadataStore>(), cancellationToken).ConfigureAwait(false)
                 : await ConnectEtcdAsync(options, timeProvider, loggerFactory, cancellationToken).ConfigureAwait(false);
-            options.Storage.RootDirectory = Path.Combine(directory, "segments");
-            storage = new LocalSegmentStorage(options.Storage);
+            if (options.S3 is { } s3)
+            {
+                storage = await S3SegmentStorage.StartAsync(s3, timeProvider, loggerFactory.CreateLogger<S3SegmentStorage>(), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                options.Storage.RootDirectory = Path.Combine(directory, "segments");
+                storage = new LocalSegmentStorage(options.Storage);
+            }
+
             var host = await LogServiceHost.StartAsync(metadata, storage, options.Log, options.Runtime, timeProvider, loggerFactory, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new EmbeddedSilo(directoryLock, metadata, storage, host, directory);
         }

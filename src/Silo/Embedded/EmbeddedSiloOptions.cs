@@ -2,6 +2,7 @@ using Woodpecker.Etcd;
 using Woodpecker.Grains;
 using Woodpecker.Runtime;
 using Woodpecker.Storage.Local;
+using Woodpecker.Storage.S3;
 
 namespace Woodpecker.Silo.Embedded;
 
@@ -20,6 +21,13 @@ public sealed class EmbeddedSiloOptions
 
     /// <summary>The log service: segment rolling, tail cache, truncation, entry limits.</summary>
     public LogServiceOptions Log { get; set; } = new();
+
+    /// <summary>
+    /// Keep segments in S3-compatible object storage instead of local files (null, the default). Blocks are uploaded
+    /// as objects every <see cref="S3StorageOptions.MaxFlushDelay"/> or <see cref="S3StorageOptions.MaxBlockBytes"/>,
+    /// and an append is acknowledged once the object holding it is stored.
+    /// </summary>
+    public S3StorageOptions? S3 { get; set; }
 
     /// <summary>The local storage backend: block size, flush delay, I/O threads. Its root is set from <see cref="DataDirectory"/>.</summary>
     public LocalStorageOptions Storage { get; set; } = new();

@@ -14,6 +14,26 @@ public interface ISegmentStorage : IAsyncDisposable
     /// <summary>How segments should batch appends for this backend.</summary>
     StorageFlushPolicy FlushPolicy { get; }
 
+    /// <summary>Requests sent so far for one log (every attempt; empty counts for backends without request costs).</summary>
+    StorageRequestCounts GetRequestCounts(long logId);
+
+    /// <summary>Requests sent so far for every log together.</summary>
+    StorageRequestCounts TotalRequestCounts { get; }
+
+    /// <summary>True when completed segments are worth compacting (object storage); false when a segment is one file anyway.</summary>
+    bool SupportsCompaction { get; }
+
+    /// <summary>
+    /// Compacts a completed segment: merges its blocks into fewer, larger objects and writes a new footer listing
+    /// them. The new footer is the commit point: readers see either the old objects or the new ones, never a mix.
+    /// Returns the new footer and the objects it replaced (to delete once no reader can still be using them), or
+    /// null when there is nothing to gain (or the backend stores a segment as one file anyway).
+    /// </summary>
+    Task<CompactionResult?> CompactAsync(SegmentAddress segment, CancellationToken cancellationToken);
+
+    /// <summary>Deletes objects a compaction replaced. Deleting missing objects is not an error.</summary>
+    Task DeleteReplacedObjectsAsync(SegmentAddress segment, IReadOnlyList<string> objects, CancellationToken cancellationToken);
+
     /// <summary>Starts writing a new, empty segment.</summary>
     /// <exception cref="Errors.StorageUnavailableException">The segment already holds data, or storage failed.</exception>
     /// <exception cref="Errors.WriterFencedException">The segment was completed or recovered already.</exception>

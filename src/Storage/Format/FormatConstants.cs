@@ -3,8 +3,14 @@ namespace Woodpecker.Storage.Format;
 /// <summary>Magic numbers, sizes and the version of the segment format (docs/format.md).</summary>
 public static class FormatConstants
 {
-    /// <summary>The format version written by this code. Readers accept every version up to this one.</summary>
+    /// <summary>The block format version written by this code. Readers accept every version up to this one.</summary>
     public const ushort CurrentVersion = 1;
+
+    /// <summary>
+    /// The footer format version written by this code. Version 2 adds the object table (the objects, in order,
+    /// whose concatenation is the segment's data). Readers accept every version up to this one.
+    /// </summary>
+    public const ushort CurrentFooterVersion = 2;
 
     /// <summary>"WPBK" little-endian: the first four bytes of every block.</summary>
     public const uint BlockMagic = 0x4B425057;

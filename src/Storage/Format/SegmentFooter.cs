@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 
 namespace Woodpecker.Storage.Format;
 
@@ -8,18 +9,27 @@ namespace Woodpecker.Storage.Format;
 /// beyond <see cref="DataLength"/> (a fenced writer's late blocks, a torn tail) is not part of the segment.
 /// Layout (little-endian): magic u32, version u16, reserved u16, segment id i64, writer epoch i64, entry count i64,
 /// data length i64, block count i32, flags u32, then per block: offset i64, first entry id i64, entry count i32,
-/// length i32; then CRC-32C of everything before it, u32.
+/// length i32; since version 2 the object table: count i32, then per object: name length u16, name (UTF-8),
+/// length i64; then CRC-32C of everything before it, u32.
 /// </summary>
 public sealed record SegmentFooter(long SegmentId, long WriterEpoch, long EntryCount, long DataLength, IReadOnlyList<BlockIndexEntry> Blocks)
 {
-    /// <summary>Encodes the footer.</summary>
+    /// <summary>
+    /// The objects whose concatenation, in this order, is the segment's data (block offsets are positions in that
+    /// concatenation). Empty when the data is the backend's single data file (the local backend).
+    /// </summary>
+    public IReadOnlyList<SegmentObject> Objects { get; init; } = [];
+
+    /// <summary>Encodes the footer (the current footer version).</summary>
     public byte[] Encode()
     {
-        var size = FormatConstants.FooterFixedSize + (Blocks.Count * FormatConstants.FooterIndexEntrySize) + sizeof(uint);
+        var names = Objects.Select(o => Encoding.UTF8.GetBytes(o.Name)).ToArray();
+        var objectTable = sizeof(uint) + names.Sum(n => sizeof(ushort) + n.Length + sizeof(long));
+        var size = FormatConstants.FooterFixedSize + (Blocks.Count * FormatConstants.FooterIndexEntrySize) + objectTable + sizeof(uint);
         var bytes = new byte[size];
         var span = bytes.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, FormatConstants.FooterMagic);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatConstants.CurrentVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], FormatConstants.CurrentFooterVersion);
         BinaryPrimitives.WriteInt64LittleEndian(span[8..], SegmentId);
         BinaryPrimitives.WriteInt64LittleEndian(span[16..], WriterEpoch);
         BinaryPrimitives.WriteInt64LittleEndian(span[24..], EntryCount);
@@ -33,6 +43,17 @@ public sealed record SegmentFooter(long SegmentId, long WriterEpoch, long EntryC
             BinaryPrimitives.WriteInt32LittleEndian(span[(at + 16)..], block.EntryCount);
             BinaryPrimitives.WriteInt32LittleEndian(span[(at + 20)..], block.Length);
             at += FormatConstants.FooterIndexEntrySize;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(span[at..], Objects.Count);
+        at += sizeof(uint);
+        for (var i = 0; i < names.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(span[at..], checked((ushort)names[i].Length));
+            names[i].CopyTo(span[(at + sizeof(ushort))..]);
+            at += sizeof(ushort) + names[i].Length;
+            BinaryPrimitives.WriteInt64LittleEndian(span[at..], Objects[i].Length);
+            at += sizeof(long);
         }
 
         BinaryPrimitives.WriteUInt32LittleEndian(span[at..], Crc32C.Compute(span[..at]));
@@ -51,15 +72,15 @@ public sealed record SegmentFooter(long SegmentId, long WriterEpoch, long EntryC
 
         // The version comes before everything else: a later version may lay out the rest (and its CRC) differently.
         var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[4..]);
-        if (version is 0 or > FormatConstants.CurrentVersion)
+        if (version is 0 or > FormatConstants.CurrentFooterVersion)
         {
-            problem = $"footer format version {version} is not supported (this build reads up to {FormatConstants.CurrentVersion}); upgrade Woodpecker";
+            problem = $"footer format version {version} is not supported (this build reads up to {FormatConstants.CurrentFooterVersion}); upgrade Woodpecker";
             return null;
         }
 
         var blockCount = BinaryPrimitives.ReadInt32LittleEndian(bytes[40..]);
-        var expected = FormatConstants.FooterFixedSize + ((long)blockCount * FormatConstants.FooterIndexEntrySize) + sizeof(uint);
-        if (blockCount < 0 || expected != bytes.Length)
+        var indexEnd = FormatConstants.FooterFixedSize + ((long)blockCount * FormatConstants.FooterIndexEntrySize);
+        if (blockCount < 0 || indexEnd + sizeof(uint) > bytes.Length || (version == 1 && indexEnd + sizeof(uint) != bytes.Length))
         {
             problem = "footer length does not match its block count";
             return null;
@@ -71,7 +92,6 @@ public sealed record SegmentFooter(long SegmentId, long WriterEpoch, long EntryC
             problem = "footer checksum mismatch";
             return null;
         }
-
 
         var blocks = new BlockIndexEntry[blockCount];
         var at = FormatConstants.FooterFixedSize;
@@ -85,11 +105,69 @@ public sealed record SegmentFooter(long SegmentId, long WriterEpoch, long EntryC
             at += FormatConstants.FooterIndexEntrySize;
         }
 
+        var objects = Array.Empty<SegmentObject>();
+        if (version >= 2)
+        {
+            objects = TryReadObjects(bytes[at..crcAt], out problem)!;
+            if (objects is null)
+            {
+                return null;
+            }
+        }
+
         return new SegmentFooter(
             BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]),
             BinaryPrimitives.ReadInt64LittleEndian(bytes[16..]),
             BinaryPrimitives.ReadInt64LittleEndian(bytes[24..]),
             BinaryPrimitives.ReadInt64LittleEndian(bytes[32..]),
-            blocks);
+            blocks)
+        {
+            Objects = objects,
+        };
+    }
+
+    private static SegmentObject[]? TryReadObjects(ReadOnlySpan<byte> table, out string? problem)
+    {
+        problem = "footer object table malformed";
+        if (table.Length < sizeof(uint))
+        {
+            return null;
+        }
+
+        var count = BinaryPrimitives.ReadInt32LittleEndian(table);
+        if (count < 0 || count > table.Length)
+        {
+            return null;
+        }
+
+        var objects = new SegmentObject[count];
+        var at = sizeof(uint);
+        for (var i = 0; i < count; i++)
+        {
+            if (table.Length - at < sizeof(ushort))
+            {
+                return null;
+            }
+
+            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(table[at..]);
+            at += sizeof(ushort);
+            if (table.Length - at < nameLength + sizeof(long))
+            {
+                return null;
+            }
+
+            var name = Encoding.UTF8.GetString(table.Slice(at, nameLength));
+            at += nameLength;
+            objects[i] = new SegmentObject(name, BinaryPrimitives.ReadInt64LittleEndian(table[at..]));
+            at += sizeof(long);
+        }
+
+        if (at != table.Length)
+        {
+            return null;
+        }
+
+        problem = null;
+        return objects;
     }
 }

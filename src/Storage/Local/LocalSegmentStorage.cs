@@ -37,6 +37,9 @@ public sealed class LocalSegmentStorage : ISegmentStorage
     /// <inheritdoc />
     public StorageFlushPolicy FlushPolicy { get; }
 
+    /// <inheritdoc />
+    public StorageRequestCounts TotalRequestCounts { get; } = new();
+
     /// <summary>The absolute root directory.</summary>
     public string Root { get; }
 
@@ -202,6 +205,20 @@ public sealed class LocalSegmentStorage : ISegmentStorage
             }
         });
     }
+
+    /// <inheritdoc />
+    public StorageRequestCounts GetRequestCounts(long logId) => TotalRequestCounts; // local files cost no requests: always zero
+
+    /// <inheritdoc />
+    public bool SupportsCompaction => false;
+
+    /// <inheritdoc />
+    public Task<CompactionResult?> CompactAsync(SegmentAddress segment, CancellationToken cancellationToken) =>
+        Task.FromResult<CompactionResult?>(null); // a local segment is one file already
+
+    /// <inheritdoc />
+    public Task DeleteReplacedObjectsAsync(SegmentAddress segment, IReadOnlyList<string> objects, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Woodpecker.Storage.Abstractions;
+
+namespace Woodpecker.Storage.S3;
+
+/// <summary>
+/// The object key layout (docs/format.md, "Object storage layout"). Keys are built from numbers only, never from log
+/// names. Under PREFIX/logs/LOG_ID/SEGMENT_ID/: blocks/FIRST-COUNT-EPOCH.blk (one per flushed block; the name says
+/// which entries it holds and which writer epoch wrote it), compacted/GENERATION-INDEX.obj (merged blocks), fence
+/// (written before anyone lists the blocks to end the segment; a writer that sees it acknowledges nothing more) and
+/// footer (written last: the commit point of the segment's end).
+/// </summary>
+internal sealed class S3Keys
+{
+    public const string BlocksFolder = "blocks/";
+    public const string CompactedFolder = "compacted/";
+
+    private readonly string _prefix;
+
+    public S3Keys(string prefix) => _prefix = prefix.Length == 0 ? "" : prefix + "/";
+
+    public string Log(long logId) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}logs/{logId:D12}/");
+
+    public string Segment(SegmentAddress segment) => Log(segment.LogId) + segment.SegmentId.ToString("D12", CultureInfo.InvariantCulture) + "/";
+
+    public string Object(SegmentAddress segment, string name) => Segment(segment) + name;
+
+    public string Fence(SegmentAddress segment) => Segment(segment) + "fence";
+
+    public string Footer(SegmentAddress segment) => Segment(segment) + "footer";
+
+    public string ProbeKey => _prefix + "probe/conditional-write-" + Guid.NewGuid().ToString("N");
+
+    public static string BlockName(long firstEntryId, int entryCount, long writerEpoch) =>
+        string.Create(CultureInfo.InvariantCulture, $"{BlocksFolder}{firstEntryId:D19}-{entryCount:D10}-{writerEpoch:D19}.blk");
+
+    public static string CompactedName(int generation, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"{CompactedFolder}{generation:D6}-{index:D6}.obj");
+
+    /// <summary>Reads (first entry, entry count) back from a block object's name.</summary>
+    public static bool TryParseBlockName(string name, out long firstEntryId, out int entryCount)
+    {
+        firstEntryId = 0;
+        entryCount = 0;
+        if (!name.StartsWith(BlocksFolder, StringComparison.Ordinal) || !name.EndsWith(".blk", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = name[BlocksFolder.Length..^4].Split('-');
+        return parts.Length == 3
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out firstEntryId)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out entryCount)
+            && entryCount > 0;
+    }
+
+    /// <summary>Reads the generation back from a compacted object's name.</summary>
+    public static int CompactedGeneration(string name) =>
+        int.Parse(name.AsSpan(CompactedFolder.Length, 6), NumberStyles.None, CultureInfo.InvariantCulture);
+}
