@@ -78,6 +78,9 @@ public sealed class ProbeJournal
     public ConcurrentDictionary<string, ConcurrentQueue<long>> Appended { get; } = new();
     public ConcurrentDictionary<string, int> TimerTicks { get; } = new();
     public int MaxConcurrentTurns;
+    /// <summary>Turns in progress across every probe grain, and the most ever seen at once.</summary>
+    public int TurnsRunningAcrossGrains;
+    public int MaxTurnsRunningAcrossGrains;
     public int TimerOverlaps;
     public bool FailActivation;
 }
@@ -112,8 +115,10 @@ public sealed class ProbeGrain(ProbeJournal journal) : Grain, IProbeGrain
     {
         var now = ++_running;
         InterlockedMax(ref journal.MaxConcurrentTurns, now);
+        InterlockedMax(ref journal.MaxTurnsRunningAcrossGrains, Interlocked.Increment(ref journal.TurnsRunningAcrossGrains));
         await Task.Delay(delayMs.Value, cancellationToken);
         await Task.Yield();
+        Interlocked.Decrement(ref journal.TurnsRunningAcrossGrains);
         _running--;
         return new Int32Value { Value = now };
     }
