@@ -1,0 +1,184 @@
+using System.Diagnostics;
+
+namespace Woodpecker.TestingHost;
+
+/// <summary>
+/// A real S3-protocol server — s3rver from npm, pinned by the repository's package-lock.json — on a free loopback
+/// port with its own temporary directory. Can be killed, paused (SIGSTOP) and restarted on the same port and data to
+/// test a store that goes away. Fails — never skips — when s3rver is not installed: run ./scripts/test.sh, which
+/// runs <c>npm ci</c>.
+/// </summary>
+public sealed class S3rverServer : IAsyncDisposable
+{
+    /// <summary>s3rver's fixed credentials (it checks signatures against them).</summary>
+    public const string AccessKey = "S3RVER";
+
+    /// <summary>s3rver's fixed credentials.</summary>
+    public const string SecretKey = "S3RVER";
+
+    /// <summary>Environment variable naming the s3rver executable, when it is not under the repository's node_modules.</summary>
+    public const string BinaryEnvironmentVariable = "WOODPECKER_S3RVER";
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly TestDirectory _directory = new("wp-s3rver");
+    private Process? _process;
+
+    private S3rverServer()
+    {
+        Port = FreePorts.Next();
+    }
+
+    /// <summary>The port on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>The service URL to give the S3 client (path-style addressing).</summary>
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The running process (null while stopped).</summary>
+    public Process? Process => _process;
+
+    /// <summary>Starts a server and waits until it answers.</summary>
+    public static async Task<S3rverServer> StartAsync()
+    {
+        var server = new S3rverServer();
+        try
+        {
+            await server.RunAsync().ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Finds the s3rver executable: $WOODPECKER_S3RVER, else node_modules/.bin/s3rver in the nearest directory above
+    /// the running program that has one (the repository root after <c>npm ci</c>).
+    /// </summary>
+    public static string FindBinary()
+    {
+        if (Environment.GetEnvironmentVariable(BinaryEnvironmentVariable) is { Length: > 0 } fromEnvironment)
+        {
+            return File.Exists(fromEnvironment)
+                ? fromEnvironment
+                : throw new InvalidOperationException($"${BinaryEnvironmentVariable} names '{fromEnvironment}', which does not exist.");
+        }
+
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = System.IO.Path.Combine(directory.FullName, "node_modules", ".bin", "s3rver");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException(
+            "s3rver is not installed, and tests that need a real S3-protocol server cannot run. Run ./scripts/test.sh " +
+            "(it runs `npm ci` in the repository root, installing the s3rver version package-lock.json pins), or set " +
+            $"${BinaryEnvironmentVariable} to an s3rver executable.");
+    }
+
+    /// <summary>kill -9 the server (its data stays for a restart).</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            ProcessSignals.Kill(process);
+            await process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the server again on the same port and data.</summary>
+    public Task RestartAsync() => RunAsync();
+
+    /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing answers.</summary>
+    public void Pause() => ProcessSignals.Pause(_process ?? throw new InvalidOperationException("s3rver is not running."));
+
+    /// <summary>Unfreezes the server (SIGCONT).</summary>
+    public void Resume() => ProcessSignals.Resume(_process ?? throw new InvalidOperationException("s3rver is not running."));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            ProcessSignals.Resume(process);
+        }
+
+        await KillAsync().ConfigureAwait(false);
+        _directory.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            throw new InvalidOperationException("s3rver is running already.");
+        }
+
+        var start = new ProcessStartInfo(FindBinary())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            "--directory", _directory.Path,
+            "--address", "127.0.0.1",
+            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--silent",
+            // Path-style only: bucket names never become host names on loopback.
+            "--no-vhost-buckets",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Starting s3rver failed.");
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (errors)
+            {
+                errors.AppendLine(e.Data);
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        _process = process;
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"s3rver exited with code {process.ExitCode} while starting: {errors}");
+            }
+
+            try
+            {
+                // Any HTTP answer (an unsigned request gets 403) means the server is accepting requests.
+                using var response = await Http.GetAsync(new Uri($"{Endpoint}/")).ConfigureAwait(false);
+                return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"s3rver did not answer within 20 s at {Endpoint}: {errors}");
+    }
+}
