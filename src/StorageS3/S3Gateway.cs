@@ -3,9 +3,9 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Amazon.S3.Util;
 using Microsoft.Extensions.Logging;
 using Woodpecker.Errors;
 using Woodpecker.Storage.Abstractions;
@@ -70,14 +70,43 @@ internal sealed class S3Gateway : IDisposable
     /// <summary>Checks the bucket (creating it when allowed) and whether conditional writes work.</summary>
     public async Task StartAsync(S3Keys keys, CancellationToken cancellationToken)
     {
-        var exists = await RunAsync("checking the bucket", StorageRequestKind.Head, -1,
-            ct => AmazonS3Util.DoesS3BucketExistV2Async(_client, _options.Bucket), cancellationToken).ConfigureAwait(false);
+        if (_options.AccessKey is null)
+        {
+            // Resolve the SDK's default credential chain once, up front: missing credentials are a configuration
+            // error to report at once, not a transient failure for every request to retry.
+            try
+            {
+                await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(_client.Config).ConfigureAwait(false);
+            }
+            catch (AmazonClientException ex)
+            {
+                throw new StorageUnavailableException(
+                    $"No AWS credentials for {Describe()}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), " +
+                    $"or S3StorageOptions.AccessKey and SecretKey. The SDK said: {ex.Message.Split(" The credential providers", 2)[0]}", ex);
+            }
+        }
+
+        // A one-key listing under our prefix, not the SDK's DoesS3BucketExistV2 (which reads the bucket ACL, a call
+        // s3rver and some S3-compatible stores do not implement): it needs only the permission the log needs anyway.
+        var exists = await RunAsync("checking the bucket", StorageRequestKind.List, -1, async ct =>
+        {
+            try
+            {
+                await _client.ListObjectsV2Async(
+                    new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = keys.Root, MaxKeys = 1 }, ct).ConfigureAwait(false);
+                return true;
+            }
+            catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
+            {
+                return false;
+            }
+        }, cancellationToken).ConfigureAwait(false);
         if (!exists)
         {
             if (!_options.CreateBucketIfMissing)
             {
                 throw new StorageUnavailableException(
-                    $"The bucket '{_options.Bucket}' does not exist at {Describe()}. Create it, or set S3StorageOptions.CreateBucketIfMissing.");
+                    $"The bucket '{_options.Bucket}' does not exist at {Describe()}. Create it, or let Woodpecker create it (S3StorageOptions.CreateBucketIfMissing; wp --s3-create-bucket).");
             }
 
             await RunAsync("creating the bucket", StorageRequestKind.Put, -1,
@@ -260,6 +289,8 @@ internal sealed class S3Gateway : IDisposable
 
     private static bool IsTransient(Exception error) => error switch
     {
+        // 501 Not Implemented and 505 say the store cannot do this at all: retrying only delays the clear error.
+        AmazonS3Exception { StatusCode: HttpStatusCode.NotImplemented or HttpStatusCode.HttpVersionNotSupported } => false,
         AmazonS3Exception s3 => (int)s3.StatusCode >= 500 || s3.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
                                 || s3.ErrorCode is "SlowDown" or "RequestTimeout" or "InternalError",
         AmazonServiceException service => service.StatusCode == 0 || (int)service.StatusCode >= 500 || service.InnerException is IOException or HttpRequestException,

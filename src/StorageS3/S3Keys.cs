@@ -19,6 +19,9 @@ internal sealed class S3Keys
 
     public S3Keys(string prefix) => _prefix = prefix.Length == 0 ? "" : prefix + "/";
 
+    /// <summary>Every key of this deployment starts with this (empty without a prefix).</summary>
+    public string Root => _prefix;
+
     public string Log(long logId) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}logs/{logId:D12}/");
 
     public string Segment(SegmentAddress segment) => Log(segment.LogId) + segment.SegmentId.ToString("D12", CultureInfo.InvariantCulture) + "/";

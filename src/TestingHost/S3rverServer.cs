@@ -128,6 +128,9 @@ public sealed class S3rverServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) only offers in its
+        // legacy provider: without it every listing longer than one page fails with 500 InternalError.
+        start.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
         foreach (var argument in new[]
         {
             "--directory", _directory.Path,

@@ -107,6 +107,16 @@ internal static class LogCommands
                 summary.AddTextRow("segments", Tables.Number(segments.Count));
                 summary.AddTextRow("entries", Tables.Number(segments.Where(s => s.State != SegmentState.Truncated).Sum(s => s.EntryCount)));
                 summary.AddTextRow("bytes", Units.Bytes(segments.Sum(s => s.SizeBytes)));
+                if (await log.GetStorageRequestsAsync(ct) is { } requests && requests.Puts + requests.Gets + requests.Heads + requests.Lists + requests.Deletes > 0)
+                {
+                    // Counted by the service that serves the log, since it started: for the embedded service that is
+                    // this command; a silo reports its lifetime (also exported as the Woodpecker.Storage meter).
+                    summary.AddTextRow(
+                        "storage requests",
+                        string.Create(CultureInfo.InvariantCulture,
+                            $"{requests.Puts:N0} PUT, {requests.Gets:N0} GET, {requests.Heads:N0} HEAD, {requests.Lists:N0} LIST, {requests.Deletes:N0} DELETE (${requests.EstimatedCostUsd:0.######}) since the service started"));
+                }
+
                 context.Console.Ansi.Write(summary);
 
                 if (segments.Count > 0)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Woodpecker.Client;
+using Woodpecker.Storage.S3;
 
 namespace Woodpecker.Cli.Hosting;
 
@@ -11,6 +12,15 @@ internal sealed class CliContext
 
     /// <summary>Environment variable that changes the default of --etcd.</summary>
     public const string EtcdEnvironmentVariable = "WOODPECKER_ETCD";
+
+    /// <summary>Environment variable that changes the default of --s3-bucket.</summary>
+    public const string S3BucketEnvironmentVariable = "WOODPECKER_S3_BUCKET";
+
+    /// <summary>Environment variable that changes the default of --s3-endpoint.</summary>
+    public const string S3EndpointEnvironmentVariable = "WOODPECKER_S3_ENDPOINT";
+
+    /// <summary>Environment variable that changes the default of --s3-prefix.</summary>
+    public const string S3PrefixEnvironmentVariable = "WOODPECKER_S3_PREFIX";
 
     /// <summary>Default of --data when the environment variable is not set.</summary>
     public const string DefaultDataDirectory = "./data";
@@ -32,9 +42,86 @@ internal sealed class CliContext
             Recursive = true,
             DefaultValueFactory = _ => console.Environment(EtcdEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
         };
+        S3Bucket = new Option<string?>("--s3-bucket")
+        {
+            Description = $"Keep segments in this S3 bucket instead of under --data (or ${S3BucketEnvironmentVariable}). " +
+                "Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS SDK's default chain; the region from AWS_REGION.",
+            HelpName = "bucket",
+            Recursive = true,
+            DefaultValueFactory = _ => FromEnvironment(console, S3BucketEnvironmentVariable),
+        };
+        S3Endpoint = new Option<string?>("--s3-endpoint")
+        {
+            Description = $"URL of an S3-compatible store (MinIO, s3rver, ...) instead of AWS S3; path-style addressing (or ${S3EndpointEnvironmentVariable}).",
+            HelpName = "url",
+            Recursive = true,
+            DefaultValueFactory = _ => FromEnvironment(console, S3EndpointEnvironmentVariable),
+        };
+        S3Prefix = new Option<string?>("--s3-prefix")
+        {
+            Description = $"Prefix of every object key in the bucket (default woodpecker, or ${S3PrefixEnvironmentVariable}).",
+            HelpName = "prefix",
+            Recursive = true,
+            DefaultValueFactory = _ => FromEnvironment(console, S3PrefixEnvironmentVariable),
+        };
+        S3CreateBucket = new Option<bool>("--s3-create-bucket")
+        {
+            Description = "Create the --s3-bucket when it does not exist.",
+            Recursive = true,
+        };
+        _awsRegion = FromEnvironment(console, "AWS_REGION") ?? FromEnvironment(console, "AWS_DEFAULT_REGION");
     }
 
+    private readonly string? _awsRegion;
+
     public CliConsole Console { get; }
+
+    /// <summary>The global --s3-bucket option.</summary>
+    public Option<string?> S3Bucket { get; }
+
+    /// <summary>The global --s3-endpoint option.</summary>
+    public Option<string?> S3Endpoint { get; }
+
+    /// <summary>The global --s3-prefix option.</summary>
+    public Option<string?> S3Prefix { get; }
+
+    /// <summary>The global --s3-create-bucket option.</summary>
+    public Option<bool> S3CreateBucket { get; }
+
+    /// <summary>
+    /// The S3 storage the command line chose, or null to keep segments under --data. Credentials are never taken
+    /// from the command line (they would show in the process list and shell history): the AWS SDK reads them.
+    /// </summary>
+    public S3StorageOptions? S3Options(ParseResult result)
+    {
+        var bucket = result.GetValue(S3Bucket);
+        var endpoint = result.GetValue(S3Endpoint);
+        if (bucket is not { Length: > 0 })
+        {
+            return endpoint is { Length: > 0 }
+                ? throw CliException.Usage($"--s3-endpoint needs --s3-bucket (or ${S3BucketEnvironmentVariable}): which bucket at {endpoint}?")
+                : null;
+        }
+
+        var options = new S3StorageOptions
+        {
+            Bucket = bucket,
+            ServiceUrl = endpoint is { Length: > 0 } ? endpoint : null,
+            KeyPrefix = result.GetValue(S3Prefix) is { Length: > 0 } prefix ? prefix : "woodpecker",
+            Region = _awsRegion ?? "us-east-1",
+            CreateBucketIfMissing = result.GetValue(S3CreateBucket),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage(ex.Message.Split(" (Parameter", 2)[0]);
+        }
+
+        return options;
+    }
 
     /// <summary>The global --data option.</summary>
     public Option<string> Data { get; }
@@ -53,7 +140,7 @@ internal sealed class CliContext
     public Task<int> RunWithClientAsync(
         ParseResult result, string? logName, Func<WoodpeckerClient, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
-        var factory = new ClientFactory(DataDirectory(result), EtcdEndpoints(result));
+        var factory = new ClientFactory(DataDirectory(result), EtcdEndpoints(result), S3Options(result));
         return RunAsync(result, logName, async ct =>
         {
             await using var client = await factory.CreateAsync(ct);
@@ -82,4 +169,7 @@ internal sealed class CliContext
         Console.Error.WriteLine($"error: {message}");
         return exitCode;
     }
+
+    private static string? FromEnvironment(CliConsole console, string name) =>
+        console.Environment(name) is { Length: > 0 } value ? value : null;
 }

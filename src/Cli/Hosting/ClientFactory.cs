@@ -1,21 +1,26 @@
 using Woodpecker.Client;
 using Woodpecker.Etcd;
 using Woodpecker.Silo.Embedded;
+using Woodpecker.Storage.S3;
 
 namespace Woodpecker.Cli.Hosting;
 
 /// <summary>
 /// Makes the client every command uses, from the global options. The one place that decides how `wp` reaches the
 /// service: an in-process silo keeping segments in the --data directory, with metadata in SQLite there or, with
-/// --etcd, in etcd; a later --cluster option plugs in here.
+/// --etcd, in etcd; segments on local disk or, with --s3-bucket, in S3; a later --cluster option plugs in here.
 /// </summary>
 internal sealed class ClientFactory
 {
-    public ClientFactory(string dataDirectory, IReadOnlyList<string> etcdEndpoints)
+    public ClientFactory(string dataDirectory, IReadOnlyList<string> etcdEndpoints, S3StorageOptions? s3 = null)
     {
         DataDirectory = dataDirectory;
         EtcdEndpoints = etcdEndpoints;
+        S3 = s3;
     }
+
+    /// <summary>Where segments go when not under <see cref="DataDirectory"/>.</summary>
+    public S3StorageOptions? S3 { get; }
 
     /// <summary>The embedded data directory, as the user gave it (used in messages).</summary>
     public string DataDirectory { get; }
@@ -30,6 +35,7 @@ internal sealed class ClientFactory
             {
                 DataDirectory = DataDirectory,
                 Etcd = EtcdEndpoints.Count == 0 ? null : new EtcdClientOptions { Endpoints = [.. EtcdEndpoints] },
+                S3 = S3,
             },
             cancellationToken: cancellationToken);
 }

@@ -15,6 +15,10 @@ internal static class WpApp
         var root = new RootCommand("wp: the Woodpecker durable log service from the command line (embedded mode: everything lives in --data).");
         root.Options.Add(context.Data);
         root.Options.Add(context.Etcd);
+        root.Options.Add(context.S3Bucket);
+        root.Options.Add(context.S3Endpoint);
+        root.Options.Add(context.S3Prefix);
+        root.Options.Add(context.S3CreateBucket);
         root.Subcommands.Add(LogCommands.Create(context));
         root.Subcommands.Add(AppendCommand.Create(context));
         root.Subcommands.Add(ReadCommand.Create(context));
