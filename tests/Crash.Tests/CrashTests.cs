@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Woodpecker.TestingHost;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -34,6 +35,15 @@ public sealed class CrashTests
     [Fact]
     public Task Repeated_kill_9_loses_no_acknowledged_entry_with_256_KiB_segments_rolling_all_the_time() =>
         RunRepeatedCrashesAsync("256 KiB segments", SmallSegmentRollBytes);
+
+    [Fact]
+    public async Task Repeated_kill_9_loses_no_acknowledged_entry_on_S3_with_256_KiB_segments()
+    {
+        // Segments in a real S3-protocol server (s3rver); metadata in the data directory as usual.
+        await using var s3rver = await S3rverServer.StartAsync();
+        var target = new S3Target(s3rver.Endpoint, "crash-tests", "crash", S3rverServer.AccessKey, S3rverServer.SecretKey);
+        await RunRepeatedCrashesAsync("S3, 256 KiB segments", SmallSegmentRollBytes, target);
+    }
 
     [Fact]
     public async Task Two_consecutive_crashes_without_a_reader_in_between_lose_no_acknowledged_entry()
@@ -87,7 +97,7 @@ public sealed class CrashTests
         }
     }
 
-    private async Task RunRepeatedCrashesAsync(string variant, long? segmentRollBytes)
+    private async Task RunRepeatedCrashesAsync(string variant, long? segmentRollBytes, S3Target? s3 = null)
     {
         var seed = NewSeed();
         var random = new Random(seed);
@@ -107,8 +117,8 @@ public sealed class CrashTests
             // Every kill moment comes up in turn, so each run crashes during startup, on READY and mid-stream.
             var moment = (KillMoment)((trial + offset) % 4);
             var context = Context(seed, variant, trial, "");
-            await CrashOnceAsync(dir.Path, expected, random, segmentRollBytes, KillPlan.Random(random, moment), context);
-            await VerifyAsync(dir.Path, expected, segmentRollBytes, context);
+            await CrashOnceAsync(dir.Path, expected, random, segmentRollBytes, KillPlan.Random(random, moment), context, s3);
+            await VerifyAsync(dir.Path, expected, segmentRollBytes, context, s3);
             trials++;
         }
 
@@ -118,9 +128,10 @@ public sealed class CrashTests
     }
 
     /// <summary>Starts a crash writer, kills it with SIGKILL at the planned moment and checks its output.</summary>
-    private async Task CrashOnceAsync(string dataDirectory, ExpectedLog expected, Random random, long? segmentRollBytes, KillPlan plan, string context)
+    private async Task CrashOnceAsync(
+        string dataDirectory, ExpectedLog expected, Random random, long? segmentRollBytes, KillPlan plan, string context, S3Target? s3 = null)
     {
-        var settings = RandomSettings(random, segmentRollBytes);
+        var settings = RandomSettings(random, segmentRollBytes) with { S3 = s3 };
         using var child = CrashWriterProcess.Start(dataDirectory, LogName, settings);
         int exitCode;
         try
@@ -150,9 +161,9 @@ public sealed class CrashTests
             + (child.Acks is [.., var lastAck] ? $" (last ACK {lastAck.Sequence} {lastAck.Position})" : "") + $"; {settings}");
     }
 
-    private async Task<Verification> VerifyAsync(string dataDirectory, ExpectedLog expected, long? segmentRollBytes, string context)
+    private async Task<Verification> VerifyAsync(string dataDirectory, ExpectedLog expected, long? segmentRollBytes, string context, S3Target? s3 = null)
     {
-        var result = await expected.VerifyAsync(dataDirectory, context, segmentRollBytes, VerifyTimeout);
+        var result = await expected.VerifyAsync(dataDirectory, context, segmentRollBytes, VerifyTimeout, s3);
         if (!result.Ok)
         {
             Assert.Fail($"{context}: the log read back after the crash breaks the durability rules.\nFirst discrepancy: {result.Problems[0]}\n"

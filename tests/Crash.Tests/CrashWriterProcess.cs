@@ -8,6 +8,21 @@ namespace Woodpecker.Crash.Tests;
 /// <summary>An append the crash writer reported as acknowledged.</summary>
 internal readonly record struct Ack(long Sequence, LogPosition Position);
 
+/// <summary>Where a crash writer keeps its segments when not in its data directory: a real S3-protocol server.</summary>
+internal sealed record S3Target(string Endpoint, string Bucket, string Prefix, string AccessKey, string SecretKey)
+{
+    /// <summary>The same place as storage options, for the verifying client in this process.</summary>
+    public Woodpecker.Storage.S3.S3StorageOptions ToOptions() => new()
+    {
+        ServiceUrl = Endpoint,
+        Bucket = Bucket,
+        KeyPrefix = Prefix,
+        AccessKey = AccessKey,
+        SecretKey = SecretKey,
+        CreateBucketIfMissing = true,
+    };
+}
+
 /// <summary>How a crash writer is started.</summary>
 internal sealed record CrashWriterSettings(
     int MinEntryBytes = 16,
@@ -16,7 +31,8 @@ internal sealed record CrashWriterSettings(
     long? SegmentRollBytes = null,
     int? MaxBlockBytes = null,
     bool WithProperties = false,
-    int Seed = 0)
+    int Seed = 0,
+    S3Target? S3 = null)
 {
     public IEnumerable<string> ToArguments()
     {
@@ -45,11 +61,21 @@ internal sealed record CrashWriterSettings(
 
         yield return "--seed";
         yield return Seed.ToString(CultureInfo.InvariantCulture);
+        if (S3 is not null)
+        {
+            yield return "--s3-endpoint";
+            yield return S3.Endpoint;
+            yield return "--s3-bucket";
+            yield return S3.Bucket;
+            yield return "--s3-prefix";
+            yield return S3.Prefix;
+        }
     }
 
     public override string ToString() =>
         $"sizes {MinEntryBytes}..{MaxEntryBytes}, in flight {MaxInFlight}, roll {SegmentRollBytes?.ToString(CultureInfo.InvariantCulture) ?? "default"}, "
-        + $"block {MaxBlockBytes?.ToString(CultureInfo.InvariantCulture) ?? "default"}, properties {WithProperties}, seed {Seed}";
+        + $"block {MaxBlockBytes?.ToString(CultureInfo.InvariantCulture) ?? "default"}, properties {WithProperties}, seed {Seed}"
+        + (S3 is null ? "" : $", S3 {S3.Endpoint}/{S3.Bucket}/{S3.Prefix}");
 }
 
 /// <summary>
@@ -153,6 +179,12 @@ internal sealed class CrashWriterProcess : IDisposable
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
+        if (settings.S3 is { } s3)
+        {
+            start.Environment["AWS_ACCESS_KEY_ID"] = s3.AccessKey;
+            start.Environment["AWS_SECRET_ACCESS_KEY"] = s3.SecretKey;
+        }
+
         start.ArgumentList.Add(CrashWriterDll);
         start.ArgumentList.Add(dataDirectory);
         start.ArgumentList.Add(logName);

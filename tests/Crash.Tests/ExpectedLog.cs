@@ -102,7 +102,7 @@ internal sealed class ExpectedLog
     /// Opens the data directory in this process (the child must have exited), reads the whole log from Earliest and
     /// checks it; closes the client before returning.
     /// </summary>
-    public async Task<Verification> VerifyAsync(string dataDirectory, string label, long? segmentRollBytes, TimeSpan timeout)
+    public async Task<Verification> VerifyAsync(string dataDirectory, string label, long? segmentRollBytes, TimeSpan timeout, S3Target? s3 = null)
     {
         var problems = new List<string>();
         var problemCount = 0;
@@ -119,7 +119,7 @@ internal sealed class ExpectedLog
         LogPosition? last = null;
         var lastSequence = -1L;
         var readBack = new List<(long Sequence, LogPosition Position)>();
-        var options = new EmbeddedSiloOptions { DataDirectory = dataDirectory };
+        var options = new EmbeddedSiloOptions { DataDirectory = dataDirectory, S3 = s3?.ToOptions() };
         if (segmentRollBytes is { } roll)
         {
             options.Log.SegmentRollBytes = roll;

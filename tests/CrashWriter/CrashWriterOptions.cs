@@ -7,7 +7,8 @@ internal sealed class CrashWriterOptions
 {
     public const string Usage =
         "usage: CrashWriter <data-directory> <log-name> [--min-size BYTES] [--max-size BYTES] [--max-in-flight N] "
-        + "[--segment-roll-bytes BYTES] [--max-block-bytes BYTES] [--properties] [--seed N]";
+        + "[--segment-roll-bytes BYTES] [--max-block-bytes BYTES] [--properties] [--seed N] "
+        + "[--s3-endpoint URL --s3-bucket NAME --s3-prefix PREFIX] (S3 credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)";
 
     public required string DataDirectory { get; init; }
 
@@ -30,6 +31,15 @@ internal sealed class CrashWriterOptions
 
     /// <summary>True: attach the property "seq" = sequence number to every entry.</summary>
     public bool WithProperties { get; private set; }
+
+    /// <summary>Keep segments in this S3-compatible store instead of the data directory (with <see cref="S3Bucket"/>).</summary>
+    public string? S3Endpoint { get; private set; }
+
+    /// <summary>The bucket, with <see cref="S3Endpoint"/>.</summary>
+    public string? S3Bucket { get; private set; }
+
+    /// <summary>The key prefix, with <see cref="S3Endpoint"/>.</summary>
+    public string? S3Prefix { get; private set; }
 
     /// <summary>Seed of the filler and sizes.</summary>
     public int Seed { get; private set; } = Environment.TickCount;
@@ -64,6 +74,15 @@ internal sealed class CrashWriterOptions
                 case "--properties":
                     options.WithProperties = true;
                     break;
+                case "--s3-endpoint":
+                    options.S3Endpoint = Text(args, ref i);
+                    break;
+                case "--s3-bucket":
+                    options.S3Bucket = Text(args, ref i);
+                    break;
+                case "--s3-prefix":
+                    options.S3Prefix = Text(args, ref i);
+                    break;
                 case "--seed":
                     options.Seed = (int)Number(args, ref i, int.MinValue, int.MaxValue);
                     break;
@@ -77,7 +96,18 @@ internal sealed class CrashWriterOptions
             throw new FormatException($"--min-size {options.MinEntryBytes} is larger than --max-size {options.MaxEntryBytes}");
         }
 
+        if ((options.S3Endpoint is null) != (options.S3Bucket is null))
+        {
+            throw new FormatException("--s3-endpoint and --s3-bucket go together");
+        }
+
         return options;
+    }
+
+    private static string Text(IReadOnlyList<string> args, ref int i)
+    {
+        var name = args[i];
+        return ++i < args.Count ? args[i] : throw new FormatException($"{name} needs a value");
     }
 
     private static long Number(IReadOnlyList<string> args, ref int i, long min, long max)

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Woodpecker.Client;
 using Woodpecker.Errors;
 using Woodpecker.Silo.Embedded;
+using Woodpecker.Storage.S3;
 
 namespace Woodpecker.CrashWriter;
 
@@ -40,9 +41,30 @@ internal static class Program
             siloOptions.Log.SegmentRollBytes = rollBytes;
         }
 
+        if (options.S3Endpoint is not null)
+        {
+            siloOptions.S3 = new S3StorageOptions
+            {
+                ServiceUrl = options.S3Endpoint,
+                Bucket = options.S3Bucket!,
+                KeyPrefix = options.S3Prefix ?? "woodpecker",
+                CreateBucketIfMissing = true,
+                // Shorter than the 200 ms default so that acknowledgements come often enough for the kill plans
+                // ("after N acks") within their time limit; the flush and acknowledgement path is the same.
+                MaxFlushDelay = TimeSpan.FromMilliseconds(20),
+            };
+        }
+
         if (options.MaxBlockBytes is { } blockBytes)
         {
-            siloOptions.Storage.MaxBlockBytes = blockBytes;
+            if (siloOptions.S3 is { } s3)
+            {
+                s3.MaxBlockBytes = blockBytes;
+            }
+            else
+            {
+                siloOptions.Storage.MaxBlockBytes = blockBytes;
+            }
         }
 
         await using var client = await WoodpeckerClient.CreateEmbeddedAsync(siloOptions);
