@@ -4,17 +4,20 @@ using Woodpecker.Client;
 using Woodpecker.Errors;
 using Woodpecker.Etcd;
 using Woodpecker.Silo.Embedded;
+using Woodpecker.Storage.S3;
 
 namespace Woodpecker.LogWorker;
 
 /// <summary>
 /// usage: LogWorker --etcd URL --storage DIR --log NAME --tag TAG [--count N] [--in-flight K] [--roll-bytes B]
+/// [--s3-endpoint URL --s3-bucket NAME --s3-prefix PREFIX --s3-access-key KEY --s3-secret-key SECRET]
 /// Opens the log's writer (fencing any other), prints "OPENED &lt;epoch&gt;", then appends "TAG:SEQ" entries with up
 /// to K in flight, printing "ACK TAG:SEQ SEG:ENTRY" per acknowledgement, in order. After N entries it closes and
 /// prints "DONE". When an append fails it prints "FAILED &lt;ErrorCode&gt; &lt;message&gt;" and exits with 5 when
 /// fenced, 4 otherwise.
 /// With --read-entries N it reads instead: opens a reader at the earliest entry, reads N entries, prints
 /// "READING &lt;position of the last one&gt;", and then holds the reader open (registered) until killed.
+/// With --s3-endpoint segments go to that S3-compatible store; --storage then holds only local scratch.
 /// </summary>
 internal static class Program
 {
@@ -28,6 +31,21 @@ internal static class Program
             DataDirectory = options["--storage"],
             Etcd = new EtcdClientOptions { Endpoints = [options["--etcd"]] },
         };
+        if (options.TryGetValue("--s3-endpoint", out var s3Endpoint))
+        {
+            silo.S3 = new S3StorageOptions
+            {
+                ServiceUrl = s3Endpoint,
+                Bucket = options["--s3-bucket"],
+                KeyPrefix = options["--s3-prefix"],
+                AccessKey = options["--s3-access-key"],
+                SecretKey = options["--s3-secret-key"],
+                CreateBucketIfMissing = true,
+                // Short, so that many blocks are in flight when the test freezes the process.
+                MaxFlushDelay = TimeSpan.FromMilliseconds(5),
+            };
+        }
+
         if (options.TryGetValue("--reader-lease-ttl", out var ttl))
         {
             silo.Log.ReaderLeaseTtl = TimeSpan.FromSeconds(double.Parse(ttl, CultureInfo.InvariantCulture));
