@@ -15,6 +15,9 @@ public sealed record BenchmarkReport
     /// <summary>Latency, when run.</summary>
     public LatencyResult? Latency { get; init; }
 
+    /// <summary>The log on object storage (`--storage s3`), when run.</summary>
+    public ObjectStorage.ObjectStorageResult? ObjectStorage { get; init; }
+
     /// <summary>Idle logs' memory, when run.</summary>
     public IdleLogsResult? IdleLogs { get; init; }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
-using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
@@ -36,28 +35,7 @@ internal sealed class S3Gateway : IDisposable
         _time = time;
         _logger = logger;
         _description = $"{options.ServiceUrl ?? $"AWS S3 ({options.Region})"}, bucket '{options.Bucket}'";
-        var config = new AmazonS3Config
-        {
-            MaxErrorRetry = 0,
-            Timeout = options.RequestTimeout,
-            RequestChecksumCalculation = options.ChecksumMode == S3ChecksumMode.WhenRequired ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED,
-            ResponseChecksumValidation = options.ChecksumMode == S3ChecksumMode.WhenRequired ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED,
-        };
-        if (options.ServiceUrl is not null)
-        {
-            config.ServiceURL = options.ServiceUrl;
-            config.AuthenticationRegion = options.Region;
-            config.ForcePathStyle = options.ForcePathStyle ?? true;
-        }
-        else
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
-            config.ForcePathStyle = options.ForcePathStyle ?? false;
-        }
-
-        _client = options.AccessKey is not null
-            ? new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config)
-            : new AmazonS3Client(config);
+        _client = S3Clients.Create(options);
     }
 
     public StorageRequestCounts Total { get; } = new();

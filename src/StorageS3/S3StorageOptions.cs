@@ -68,6 +68,9 @@ public sealed class S3StorageOptions
     /// <summary>Size of the objects compaction merges a completed segment's blocks into. Default 64 MiB.</summary>
     public long CompactionTargetBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>A copy to change without touching these options (they hold only values).</summary>
+    public S3StorageOptions Clone() => (S3StorageOptions)MemberwiseClone();
+
     /// <summary>Throws when a setting is out of range, naming it.</summary>
     public void Validate()
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
 using Woodpecker.Benchmarks;
+using Woodpecker.Benchmarks.ObjectStorage;
 using Woodpecker.Cli.Hosting;
 using Woodpecker.Cli.Output;
 using Woodpecker.Cli.Parsing;
@@ -48,15 +49,52 @@ internal static class BenchCommand
             Description = "Idle logs: keep every log active until the peak is measured (needs about 2 open files per log).",
         };
         var keep = new Option<bool>("--keep") { Description = "Keep the benchmark's files under --data instead of deleting them." };
+        var storage = new Option<string>("--storage")
+        {
+            Description = "local: the disk under --data (default). s3: the S3 store of --s3-bucket/--s3-endpoint, or an s3rver the benchmark starts on loopback " +
+                "when none is given; runs append throughput, catch-up read and append latency against raw PUT/GET, with the request rate and its cost.",
+            DefaultValueFactory = _ => "local",
+            HelpName = "local|s3",
+        };
+        storage.AcceptOnlyFromAmong("local", "s3");
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file.", HelpName = "file" };
         var command = new Command("bench", "Measure the log against the disk's own limits, in the same run (files go to fresh directories under --data).")
         {
-            workload, duration, size, entrySize, inFlight, count, rounds, logs, holdActive, keep, json,
+            workload, duration, size, entrySize, inFlight, count, rounds, logs, holdActive, keep, storage, json,
         };
         command.SetAction((result, cancellationToken) => context.RunAsync(result, null, async ct =>
         {
             var which = result.GetValue(workload);
             var parent = context.DataDirectory(result);
+            if (result.GetValue(storage) == "s3")
+            {
+                if (which is IdleLogs)
+                {
+                    throw CliException.Usage("the idle-logs workload measures memory, not storage; run it without --storage s3.");
+                }
+
+                var objectStorageOptions = new ObjectStorageOptions
+                {
+                    DataParent = parent,
+                    Keep = result.GetValue(keep),
+                    Store = context.S3Options(result),
+                    Rounds = result.GetResult(rounds) is { Implicit: false } ? result.GetValue(rounds) : 3, // each S3 round runs four phases
+                    EntryBytes = ToInt(result.GetValue(entrySize) ?? 64 * 1024, "--entry-size"),
+                    Duration = result.GetValue(duration) ?? TimeSpan.FromSeconds(3),
+                    MaxInFlightBytes = result.GetValue(inFlight) ?? 64L * 1024 * 1024,
+                    LatencyCount = result.GetValue(count) ?? 40,
+                };
+                Validate(true, objectStorageOptions.Validate);
+                var s3Report = new BenchmarkReport { StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo.Current(parent) };
+                await context.Console.Ansi.Progress()
+                    .AutoClear(false)
+                    .HideCompleted(false)
+                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async progressContext =>
+                        s3Report = s3Report with { ObjectStorage = await ObjectStorageBenchmark.RunAsync(objectStorageOptions, new SpectreBenchmarkProgress(progressContext), ct) });
+                return await WriteAsync(context, s3Report, result.GetValue(json), ct);
+            }
+
             var runThroughput = which is null or Throughput or All;
             var runLatency = which is null or Latency or All;
             var runIdle = which is IdleLogs or All;
@@ -112,16 +150,21 @@ internal static class BenchCommand
 
                 });
 
-            BenchmarkTables.Write(context.Console.Ansi, report);
-            if (result.GetValue(json) is { Length: > 0 } file)
-            {
-                await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, Json), ct);
-                context.Console.Out.WriteLine($"results written to {file}");
-            }
-
-            return ExitCodes.Ok;
+            return await WriteAsync(context, report, result.GetValue(json), ct);
         }, cancellationToken));
         return command;
+    }
+
+    private static async Task<int> WriteAsync(CliContext context, BenchmarkReport report, string? jsonFile, CancellationToken cancellationToken)
+    {
+        BenchmarkTables.Write(context.Console.Ansi, report);
+        if (jsonFile is { Length: > 0 })
+        {
+            await File.WriteAllTextAsync(jsonFile, JsonSerializer.Serialize(report, Json), cancellationToken);
+            context.Console.Out.WriteLine($"results written to {jsonFile}");
+        }
+
+        return ExitCodes.Ok;
     }
 
     private static void Validate(bool run, Action validate)

@@ -29,7 +29,15 @@ internal static class BenchmarkTables
             WriteIdleLogs(console, idle);
         }
 
-        WriteSummary(console, report);
+        if (report.ObjectStorage is { } objectStorage)
+        {
+            ObjectStorageTables.Write(console, objectStorage);
+        }
+
+        if (report.Throughput is not null || report.Latency is not null || report.IdleLogs is not null)
+        {
+            WriteSummary(console, report);
+        }
     }
 
     private static void WriteThroughput(IAnsiConsole console, ThroughputResult result)
