@@ -45,8 +45,13 @@ internal sealed class S3SegmentLayout
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var item in listing)
         {
-            // Two objects for the same first entry can only come from two writers of one segment; the first name wins.
-            if (S3Keys.TryParseBlockName(item.Name, out var first, out var count) && candidates.TryAdd(first, item))
+            // An object shorter or longer than its name says is not a complete upload (a store that lists objects
+            // while they stream in, or a retry overwriting in place): it is not part of the segment. Its writer
+            // cannot have been acknowledged, because the fence was already there when its upload finished.
+            // Two complete objects for the same first entry can only come from two writers of one segment; the
+            // first name (the lower epoch) wins.
+            if (S3Keys.TryParseBlockName(item.Name, out var first, out var count, out var length) && item.Size == length
+                && candidates.TryAdd(first, item))
             {
                 counts[item.Name] = count;
             }

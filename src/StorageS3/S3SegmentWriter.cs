@@ -47,7 +47,7 @@ internal sealed class S3SegmentWriter : ISegmentWriter
         Interlocked.Increment(ref _inFlight);
         try
         {
-            var key = _storage.Keys.Object(_segment, S3Keys.BlockName(header.FirstEntryId, header.EntryCount, _writerEpoch));
+            var key = _storage.Keys.Object(_segment, S3Keys.BlockName(header.FirstEntryId, header.EntryCount, header.BlockLength, _writerEpoch));
             if (!await _storage.Gateway.PutAsync(key, block, ifNoneMatch: true, _segment.LogId, CancellationToken.None).ConfigureAwait(false))
             {
                 throw Fenced("another writer uploaded this block already");
