@@ -26,7 +26,10 @@ public sealed class S3SegmentStorage : ISegmentStorage
         Gateway = gateway;
         _keys = new S3Keys(options.KeyPrefix);
         _logger = logger;
-        FlushPolicy = new StorageFlushPolicy(options.MaxBlockBytes, options.MaxFlushDelay, options.MaxConcurrentUploads);
+        // Twice as many blocks in flight as uploads: each block's fence check (a HEAD after its PUT) then overlaps
+        // the next block's PUT instead of idling an upload slot for a round trip. The writer keeps the PUTs
+        // themselves to MaxConcurrentUploads.
+        FlushPolicy = new StorageFlushPolicy(options.MaxBlockBytes, options.MaxFlushDelay, 2 * options.MaxConcurrentUploads);
     }
 
     /// <inheritdoc />
@@ -132,8 +135,10 @@ public sealed class S3SegmentStorage : ISegmentStorage
         var footer = await TryReadFooterAsync(segment, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"{segment} has no footer; only completed segments are compacted.");
         var needed = Math.Max(1, (int)Math.Ceiling(footer.DataLength / (double)Options.CompactionTargetBytes));
-        if (footer.Objects.Count <= needed)
+        if (footer.Objects.Count <= needed || footer.DataLength / footer.Objects.Count >= Options.CompactionMinMeanObjectBytes)
         {
+            // Nothing to merge, or objects large already (a writer that filled its blocks): re-reading and re-writing
+            // them would double the store traffic while active writers upload, to save a few cheap GETs later.
             return null;
         }
 

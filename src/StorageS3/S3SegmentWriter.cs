@@ -19,11 +19,15 @@ internal sealed class S3SegmentWriter : ISegmentWriter
     private bool _completed;
     private Exception? _failure;
 
+    /// <summary>PUTs in flight for this segment, at most MaxConcurrentUploads; fence checks run outside it.</summary>
+    private readonly SemaphoreSlim _uploadSlots;
+
     public S3SegmentWriter(S3SegmentStorage storage, SegmentAddress segment, long writerEpoch)
     {
         _storage = storage;
         _segment = segment;
         _writerEpoch = writerEpoch;
+        _uploadSlots = new SemaphoreSlim(storage.Options.MaxConcurrentUploads, storage.Options.MaxConcurrentUploads);
     }
 
     public long BytesWritten => Interlocked.Read(ref _bytesWritten);
@@ -48,7 +52,18 @@ internal sealed class S3SegmentWriter : ISegmentWriter
         try
         {
             var key = _storage.Keys.Object(_segment, S3Keys.BlockName(header.FirstEntryId, header.EntryCount, header.BlockLength, _writerEpoch));
-            if (!await _storage.Gateway.PutAsync(key, block, ifNoneMatch: true, _segment.LogId, CancellationToken.None).ConfigureAwait(false))
+            bool stored;
+            await _uploadSlots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                stored = await _storage.Gateway.PutAsync(key, block, ifNoneMatch: true, _segment.LogId, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _uploadSlots.Release();
+            }
+
+            if (!stored)
             {
                 throw Fenced("another writer uploaded this block already");
             }
@@ -83,7 +98,11 @@ internal sealed class S3SegmentWriter : ISegmentWriter
         return _storage.EndSegmentAsync(_segment, _writerEpoch, cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _uploadSlots.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private WriterFencedException Fenced(string why) =>
         new($"Segment {_segment.SegmentId} of log {_segment.LogId}: {why}; this block is not acknowledged. Open a new writer if this process should write again.");

@@ -71,6 +71,13 @@ public sealed class S3StorageOptions
     /// <summary>A copy to change without touching these options (they hold only values).</summary>
     public S3StorageOptions Clone() => (S3StorageOptions)MemberwiseClone();
 
+    /// <summary>
+    /// Compaction merges a completed segment's objects only when they average less than this. Default 1 MiB: the
+    /// small blocks of slow writers (a few KiB every flush interval) are merged; the full blocks of a busy writer
+    /// are left as they are, since merging them would re-read and re-write every byte while writers upload.
+    /// </summary>
+    public long CompactionMinMeanObjectBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Throws when a setting is out of range, naming it.</summary>
     public void Validate()
     {
@@ -111,6 +118,7 @@ public sealed class S3StorageOptions
         Require(ReadRangeBytes is >= 64 * 1024 and <= 256 * 1024 * 1024, nameof(ReadRangeBytes), "must be between 64 KiB and 256 MiB");
         Require(ReadAhead is >= 1 and <= 64, nameof(ReadAhead), "must be between 1 and 64");
         Require(CompactionTargetBytes >= MaxBlockBytes, nameof(CompactionTargetBytes), "must be at least MaxBlockBytes");
+        Require(CompactionMinMeanObjectBytes is >= 0 && CompactionMinMeanObjectBytes <= CompactionTargetBytes, nameof(CompactionMinMeanObjectBytes), "must be between 0 and CompactionTargetBytes");
     }
 
     private static void Require(bool condition, string name, string message)

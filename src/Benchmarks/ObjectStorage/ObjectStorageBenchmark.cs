@@ -121,6 +121,9 @@ public static class ObjectStorageBenchmark
                 CatchUpMBps = Units.MegabytesPerSecond(catchUp.Bytes, catchUp.Elapsed),
                 LogPuts = log.Puts,
                 LogElapsed = log.Elapsed,
+                RawPutCpuCores = raw.CpuCores,
+                LogCpuCores = log.CpuCores,
+                LogGen2Collections = log.Gen2Collections,
             };
         }
 
@@ -187,6 +190,7 @@ public static class ObjectStorageBenchmark
             var keys = new List<string>();
             long bytes = 0;
             var next = 0;
+            var cpu = RawDisk.CpuTime();
             var start = Stopwatch.GetTimestamp();
             var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
             async Task WorkerAsync()
@@ -210,7 +214,7 @@ public static class ObjectStorageBenchmark
             await Task.WhenAll(Enumerable.Range(0, store.MaxConcurrentUploads).Select(_ => WorkerAsync())).ConfigureAwait(false);
             var elapsed = Stopwatch.GetElapsedTime(start);
             throttle.Report(phase, 1, $"{Units.Bytes(bytes)}, {Units.Rate(Units.MegabytesPerSecond(bytes, elapsed))}", force: true);
-            return new RawRun(keys, bytes, elapsed);
+            return new RawRun(keys, bytes, elapsed, (RawDisk.CpuTime() - cpu) / elapsed);
         }
 
         private async Task<(long Bytes, TimeSpan Elapsed)> RawGetsAsync(IReadOnlyList<string> keys, string phase, CancellationToken cancellationToken)
@@ -255,6 +259,8 @@ public static class ObjectStorageBenchmark
             var before = await log.GetStorageRequestsAsync(cancellationToken).ConfigureAwait(false);
             var inFlight = new Queue<(Task<LogPosition> Append, int Bytes)>();
             long pendingBytes = 0, issued = 0, durable = 0;
+            var cpu = RawDisk.CpuTime();
+            var gen2 = GC.CollectionCount(2);
             var start = Stopwatch.GetTimestamp();
             while (issued < totalBytes)
             {
@@ -283,12 +289,14 @@ public static class ObjectStorageBenchmark
             }
 
             var elapsed = Stopwatch.GetElapsedTime(start);
+            var cpuCores = (RawDisk.CpuTime() - cpu) / elapsed;
+            var fullCollections = GC.CollectionCount(2) - gen2;
             var after = await log.GetStorageRequestsAsync(cancellationToken).ConfigureAwait(false);
             throttle.Report(phase, 1, $"{Units.Bytes(totalBytes)}, {Units.Rate(Units.MegabytesPerSecond(totalBytes, elapsed))}", force: true);
 
             // Closing seals the segment, so the catch-up read below reads completed segments from the store.
             await writer.CloseAsync(cancellationToken).ConfigureAwait(false);
-            return new LogRun(name, dataDirectory, elapsed, after.Puts - before.Puts);
+            return new LogRun(name, dataDirectory, elapsed, after.Puts - before.Puts, cpuCores, fullCollections);
         }
 
         private async Task<(long Bytes, TimeSpan Elapsed)> CatchUpAsync(string dataDirectory, string name, string phase, CancellationToken cancellationToken)
@@ -365,7 +373,7 @@ public static class ObjectStorageBenchmark
             new() { DataDirectory = dataDirectory, S3 = store };
     }
 
-    private sealed record RawRun(IReadOnlyList<string> Keys, long Bytes, TimeSpan Elapsed);
+    private sealed record RawRun(IReadOnlyList<string> Keys, long Bytes, TimeSpan Elapsed, double CpuCores);
 
-    private sealed record LogRun(string Name, string DataDirectory, TimeSpan Elapsed, long Puts);
+    private sealed record LogRun(string Name, string DataDirectory, TimeSpan Elapsed, long Puts, double CpuCores, int Gen2Collections);
 }

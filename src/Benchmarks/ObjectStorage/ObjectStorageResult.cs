@@ -91,6 +91,15 @@ public sealed record ObjectStorageRound
     /// <summary>Time of the log run.</summary>
     public required TimeSpan LogElapsed { get; init; }
 
+    /// <summary>This process's CPU time during the raw PUT run ÷ its wall time (the store's own CPU is not included).</summary>
+    public required double RawPutCpuCores { get; init; }
+
+    /// <summary>This process's CPU time during the log run ÷ its wall time.</summary>
+    public required double LogCpuCores { get; init; }
+
+    /// <summary>Full (gen-2) garbage collections during the log run.</summary>
+    public required int LogGen2Collections { get; init; }
+
     /// <summary>Log ÷ raw PUT.</summary>
     public double WriteRatio => RawPutMBps <= 0 ? 0 : LogMBps / RawPutMBps;
 

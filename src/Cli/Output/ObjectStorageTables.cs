@@ -14,12 +14,13 @@ internal static class ObjectStorageTables
         var block = Units.Bytes(result.BlockBytes);
         var rounds = Tables.Create(
             $"Object storage: one writer, {Units.Bytes(result.EntryBytes)} entries, pipelined; limits = raw PUT/GET of {block} objects, {result.Concurrency} at once (rounds alternate)",
-            ">Round", ">Bytes", ">Raw PUT", ">Log append", ">Ratio", ">Raw GET", ">Catch-up read", ">Ratio", ">PUTs/s");
+            ">Round", ">Bytes", ">Raw PUT", ">Log append", ">Ratio", ">Raw GET", ">Catch-up read", ">Ratio", ">PUTs/s", ">CPU raw/log", ">Gen2 GCs");
         foreach (var round in result.Rounds)
         {
             rounds.AddTextRow(
                 Int(round.Round), Units.Bytes(round.Bytes), Units.Rate(round.RawPutMBps), Units.Rate(round.LogMBps), Units.Percent(round.WriteRatio),
-                Units.Rate(round.RawGetMBps), Units.Rate(round.CatchUpMBps), Units.Percent(round.ReadRatio), Number(round.LogPutsPerSecond));
+                Units.Rate(round.RawGetMBps), Units.Rate(round.CatchUpMBps), Units.Percent(round.ReadRatio), Number(round.LogPutsPerSecond),
+                string.Create(CultureInfo.InvariantCulture, $"{round.RawPutCpuCores:0.00}/{round.LogCpuCores:0.00}"), Int(round.LogGen2Collections));
         }
 
         console.Write(rounds);
