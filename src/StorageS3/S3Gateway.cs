@@ -261,7 +261,7 @@ internal sealed class S3Gateway : IDisposable
         }
 
         throw new StorageUnavailableException(
-            $"The object store at {Describe()} failed {what} {_options.MaxAttempts} times; the last error: {last?.Message}. " +
+            $"The object store at {Describe()} failed {what} {_options.MaxAttempts} times; the last error: {last?.Message.TrimEnd('.')}. " +
             "Check that it is reachable and not overloaded.", last);
     }
 

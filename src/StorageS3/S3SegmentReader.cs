@@ -26,6 +26,7 @@ internal sealed class S3SegmentReader : ISegmentReader
     private int _nextBlock = -1;
     private int _scheduledUntil;
     private CancellationTokenSource _prefetch = new();
+    private bool _disposed;
 
     public S3SegmentReader(S3SegmentStorage storage, SegmentAddress segment, SegmentFooter? footer)
     {
@@ -74,6 +75,13 @@ internal sealed class S3SegmentReader : ISegmentReader
 
     public ValueTask DisposeAsync()
     {
+        // Idempotent: a read session whose next segment failed to open disposes this reader a second time.
+        if (_disposed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _disposed = true;
         _prefetch.Cancel();
         _prefetch.Dispose();
         _ahead.Clear();

@@ -172,13 +172,16 @@ public sealed class LogReadSession : IAsyncDisposable
             return await ReadStorageAsync(segment.EntryCount, cancellationToken).ConfigureAwait(false);
         }
 
+        // A segment followed by a later one is being completed after a roll: its end is near and entries after it
+        // are acknowledged already, so even a reader that does not follow waits for it instead of stopping here.
+        var wait = _options.Follow || _segments.Keys.Any(id => id > _segmentId);
         var response = await Segment(_segmentId).ReadAsync(
             new SegmentReadRequest
             {
                 FromEntryId = _entryId,
                 MaxEntries = _options.MaxBatchEntries,
                 MaxBytes = _options.MaxBatchBytes,
-                WaitMs = _options.Follow ? WaitMs : 0,
+                WaitMs = wait ? WaitMs : 0,
             },
             cancellationToken).ConfigureAwait(false);
         if (response.Missing)
@@ -212,7 +215,7 @@ public sealed class LogReadSession : IAsyncDisposable
             return [];
         }
 
-        return _options.Follow ? [] : null;
+        return wait ? [] : null;
     }
 
     private async Task<IReadOnlyList<LogMessage>> ReadStorageAsync(long endEntryId, CancellationToken cancellationToken)
@@ -221,7 +224,10 @@ public sealed class LogReadSession : IAsyncDisposable
         {
             if (_segmentReader is not null)
             {
-                await _segmentReader.DisposeAsync().ConfigureAwait(false);
+                // Forgotten before the next one opens: if opening fails, disposing the session must not dispose it again.
+                var previous = _segmentReader;
+                _segmentReader = null;
+                await previous.DisposeAsync().ConfigureAwait(false);
             }
 
             _segmentReader = await _storage.OpenReaderAsync(new SegmentAddress(LogId, _segmentId), cancellationToken).ConfigureAwait(false);
