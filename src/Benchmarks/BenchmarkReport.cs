@@ -20,4 +20,7 @@ public sealed record BenchmarkReport
 
     /// <summary>Idle logs' memory, when run.</summary>
     public IdleLogsResult? IdleLogs { get; init; }
+
+    /// <summary>Metadata operations on etcd, when run.</summary>
+    public MetadataResult? Metadata { get; init; }
 }

@@ -18,6 +18,15 @@ public sealed class LogServiceOptions
     public TimeSpan SegmentRollAge { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// The next segment is created this long before the active one is expected to roll (estimated from its age and
+    /// fill rate), so that a roll hands the writer a segment that exists already instead of waiting on a metadata
+    /// transaction, an activation and a file creation. Capped at half of <see cref="SegmentIdleCompleteAge"/>, so the
+    /// prepared segment is not completed as idle before the writer reaches it. Zero: create each segment at its roll.
+    /// Default 10 s.
+    /// </summary>
+    public TimeSpan SegmentPrepareLead { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// An active segment that received no append for this long is completed, so an idle log never leaves a segment
     /// open (Woodpecker #357); the next append starts a new segment. Default 1 minute.
     /// </summary>
@@ -52,6 +61,7 @@ public sealed class LogServiceOptions
         Require(SegmentRollEntries >= 1, nameof(SegmentRollEntries), "must be positive");
         Require(SegmentRollAge > TimeSpan.Zero, nameof(SegmentRollAge), "must be positive");
         Require(SegmentIdleCompleteAge > TimeSpan.Zero, nameof(SegmentIdleCompleteAge), "must be positive");
+        Require(SegmentPrepareLead >= TimeSpan.Zero, nameof(SegmentPrepareLead), "must not be negative");
         Require(TailCacheBytes >= 0, nameof(TailCacheBytes), "must not be negative");
         Require(TruncationRetention >= TimeSpan.Zero, nameof(TruncationRetention), "must not be negative");
         Require(CollectionInterval > TimeSpan.Zero, nameof(CollectionInterval), "must be positive");

@@ -11,7 +11,7 @@ using Woodpecker.Cli.Parsing;
 namespace Woodpecker.Cli.Commands;
 
 /// <summary>
-/// `wp bench [throughput|latency|idle-logs|all]`: runs the benchmark workloads with live progress, then prints
+/// `wp bench [throughput|latency|idle-logs|metadata|all]`: runs the benchmark workloads with live progress, then prints
 /// each figure next to the limit measured in the same run, the ratio and the goal.
 /// </summary>
 internal static class BenchCommand
@@ -19,6 +19,7 @@ internal static class BenchCommand
     private const string Throughput = "throughput";
     private const string Latency = "latency";
     private const string IdleLogs = "idle-logs";
+    private const string Metadata = "metadata";
     private const string All = "all";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -32,16 +33,16 @@ internal static class BenchCommand
     {
         var workload = new Argument<string?>("workload")
         {
-            Description = "throughput, latency, idle-logs or all. Default: throughput and latency.",
+            Description = "throughput, latency, idle-logs, metadata or all (all leaves out metadata, which needs etcd). Default: throughput and latency.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        workload.AcceptOnlyFromAmong(Throughput, Latency, IdleLogs, All);
+        workload.AcceptOnlyFromAmong(Throughput, Latency, IdleLogs, Metadata, All);
         var duration = CliParsers.DurationOption(
             "--duration", "How long each raw run writes; the log run of the round then writes as much. Default 3s for throughput; latency uses --count unless this is given.");
         var size = CliParsers.SizeOption("--size", "Throughput: bytes every run writes (instead of --duration), for example 1GiB.");
         var entrySize = CliParsers.SizeOption("--entry-size", "Throughput: payload bytes per entry. Default 64KiB.");
         var inFlight = CliParsers.SizeOption("--in-flight", "Throughput: payload bytes the writer keeps in flight (issued, not yet durable). Default 64MiB.");
-        var count = new Option<int?>("--count") { Description = "Latency: appends per run. Default 5,000.", HelpName = "N" };
+        var count = new Option<int?>("--count") { Description = "Latency: appends per run. Default 5,000. Metadata: operations of each kind per round. Default 100.", HelpName = "N" };
         var rounds = new Option<int>("--rounds") { Description = "Rounds, each raw then log. Default 5.", DefaultValueFactory = _ => 5, HelpName = "N" };
         var logs = new Option<int>("--logs") { Description = "Idle logs: how many logs. Default 10,000.", DefaultValueFactory = _ => 10_000, HelpName = "N" };
         var holdActive = new Option<bool>("--hold-active")
@@ -73,6 +74,11 @@ internal static class BenchCommand
                     throw CliException.Usage("the idle-logs workload measures memory, not storage; run it without --storage s3.");
                 }
 
+                if (which is Metadata)
+                {
+                    throw CliException.Usage("the metadata workload measures etcd, not storage; run it without --storage s3.");
+                }
+
                 var objectStorageOptions = new ObjectStorageOptions
                 {
                     DataParent = parent,
@@ -98,6 +104,7 @@ internal static class BenchCommand
             var runThroughput = which is null or Throughput or All;
             var runLatency = which is null or Latency or All;
             var runIdle = which is IdleLogs or All;
+            var runMetadata = which is Metadata;
 
             var throughputOptions = new ThroughputOptions
             {
@@ -121,6 +128,7 @@ internal static class BenchCommand
             Validate(runThroughput, throughputOptions.Validate);
             Validate(runLatency, latencyOptions.Validate);
             Validate(runIdle, idleOptions.Validate);
+            var metadataOptions = runMetadata ? CreateMetadataOptions(context, result, parent, result.GetValue(keep), result.GetValue(rounds), result.GetValue(count)) : null;
 
             var report = new BenchmarkReport { StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo.Current(parent) };
             await context.Console.Ansi.Progress()
@@ -146,6 +154,11 @@ internal static class BenchCommand
                     if (runLatency)
                     {
                         report = report with { Latency = await LatencyBenchmark.RunAsync(latencyOptions, progress, ct) };
+                    }
+
+                    if (metadataOptions is not null)
+                    {
+                        report = report with { Metadata = await MetadataBenchmark.RunAsync(metadataOptions, progress, ct) };
                     }
 
                 });
@@ -182,6 +195,27 @@ internal static class BenchCommand
         {
             throw CliException.Usage(ex.Message.Split(" (Parameter", 2)[0]);
         }
+    }
+
+    /// <summary>The metadata workload's options: etcd from --etcd (or a temporary etcd the benchmark starts, which must be installed).</summary>
+    private static MetadataOptions CreateMetadataOptions(CliContext context, ParseResult result, string parent, bool keep, int rounds, int? count)
+    {
+        var options = new MetadataOptions { DataParent = parent, Keep = keep, EtcdEndpoints = context.EtcdEndpoints(result), Rounds = rounds };
+        options.Count = count ?? options.Count;
+        Validate(true, options.Validate);
+        if (options.EtcdEndpoints.Count == 0)
+        {
+            try
+            {
+                Woodpecker.TestingHost.EtcdServer.FindBinary();
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new CliException($"bench metadata measures a real etcd: pass --etcd <urls> (or ${CliContext.EtcdEnvironmentVariable}), or install etcd so the benchmark can start one. {ex.Message}");
+            }
+        }
+
+        return options;
     }
 
     private static int ToInt(long value, string option) =>

@@ -34,6 +34,11 @@ internal static class BenchmarkTables
             ObjectStorageTables.Write(console, objectStorage);
         }
 
+        if (report.Metadata is { } metadata)
+        {
+            MetadataTables.Write(console, metadata);
+        }
+
         if (report.Throughput is not null || report.Latency is not null || report.IdleLogs is not null)
         {
             WriteSummary(console, report);

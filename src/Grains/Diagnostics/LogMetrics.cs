@@ -27,6 +27,12 @@ internal static class LogMetrics
     public static readonly Counter<long> SegmentsCompleted =
         Meter.CreateCounter<long>("woodpecker.log.segments.completed", description: "Segments completed (rolled, idle, fenced, recovered)");
 
+    public static readonly Histogram<double> SegmentCreateDuration =
+        Meter.CreateHistogram<double>("woodpecker.log.segment.create.duration", unit: "ms", description: "Time of the metadata transaction that creates a segment record (it compares the writer epoch)");
+
+    public static readonly Histogram<double> RollDuration =
+        Meter.CreateHistogram<double>("woodpecker.log.roll.duration", unit: "ms", description: "Time a writer's roll spends in the log grain before it may append to the next segment");
+
     public static readonly Counter<long> SegmentsDeleted =
         Meter.CreateCounter<long>("woodpecker.log.segments.deleted", description: "Segments deleted by garbage collection");
 }

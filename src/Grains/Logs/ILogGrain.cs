@@ -26,6 +26,13 @@ public interface ILogGrain : IGrain
     /// <summary>Creates the next segment for the writer holding <see cref="RollRequest.WriterEpoch"/>; throws WriterFencedException otherwise.</summary>
     Task<SegmentGrant> RollAsync(RollRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates the next segment ahead of the roll of the writer holding <see cref="RollRequest.WriterEpoch"/>, while it
+    /// still appends to <see cref="RollRequest.FromSegmentId"/>; its next <see cref="RollAsync"/> then hands it over
+    /// without a metadata round trip. Answers the prepared segment's id, or -1 when the writer has rolled past.
+    /// </summary>
+    Task<SegmentGrant> PrepareRollAsync(RollRequest request, CancellationToken cancellationToken);
+
     /// <summary>The segments (long-polls until a segment after <see cref="SegmentsRequest.AfterSegmentId"/> exists, or the wait ends).</summary>
     Task<LogView> GetSegmentsAsync(SegmentsRequest request, CancellationToken cancellationToken);
 

@@ -22,6 +22,11 @@ internal sealed class LogGrain : Grain, ILogGrain
 {
     private const int CasAttempts = 8;
 
+    // How long the completion of a rolled-over segment waits for the first append to the next one, and how often it
+    // is tried when the metadata store does not answer (see CompleteInBackgroundAsync).
+    private const int FirstAppendWaitMs = 1000;
+    private const int BackgroundCompletionAttempts = 10;
+
     private readonly LogMetadata _metadata;
     private readonly ISegmentStorage _storage;
     private readonly LogServiceOptions _options;
@@ -29,6 +34,7 @@ internal sealed class LogGrain : Grain, ILogGrain
     private readonly SortedDictionary<long, Versioned<SegmentRecord>> _segments = [];
     private Versioned<LogRecord>? _log;
     private long _writerEpoch;
+    private Prepared? _prepared;
     private TaskCompletionSource _segmentsChanged = NewSignal();
 
     public LogGrain(LogMetadata metadata, ISegmentStorage storage, LogServiceOptions options, ILoggerFactory loggerFactory)
@@ -61,6 +67,7 @@ internal sealed class LogGrain : Grain, ILogGrain
         _log = await _metadata.CreateLogAsync(Key, NowUnixMs(), cancellationToken);
         _segments.Clear();
         _writerEpoch = 0;
+        _prepared = null;
         return Describe();
     }
 
@@ -118,42 +125,68 @@ internal sealed class LogGrain : Grain, ILogGrain
             throw FencedWriter(request.WriterEpoch);
         }
 
-        for (var attempt = 0; attempt < CasAttempts; attempt++)
+        // A segment prepared for this writer while its current one filled up: hand it over without touching metadata,
+        // so the append waiting for this roll waits for no etcd round trip at all. This is as safe as the creation at
+        // the roll: the prepared record was created by the same transaction comparing this writer's epoch, and a newer
+        // writer completes every active segment (the prepared one included) before it appends, exactly as it fences
+        // the writer's current segment. A prepared segment that was completed meanwhile (idle, deactivated) refuses
+        // the first append as closed, and the writer rolls again onto a segment created here.
+        var prepared = _prepared;
+        _prepared = null;
+        long segmentId;
+        if (prepared is { } p && p.WriterEpoch == request.WriterEpoch && p.SegmentId > request.FromSegmentId
+            && _segments.TryGetValue(p.SegmentId, out var record) && record.Record.State == SegmentState.Active)
         {
-            var segmentId = _segments.Count == 0 ? 0 : _segments.Keys.Max() + 1;
-            var record = new SegmentRecord
-            {
-                SegmentId = segmentId,
-                State = SegmentState.Active,
-                WriterEpoch = request.WriterEpoch,
-                CreatedUnixMs = NowUnixMs(),
-                LogName = Key,
-            };
-
-            // The transaction compares the writer epoch: a fenced writer can never create a segment.
-            var revision = await _metadata.CreateSegmentAsync(LogId, request.WriterEpoch, record, cancellationToken);
-            if (revision is { } r)
-            {
-                _segments[segmentId] = new Versioned<SegmentRecord>(record, r);
-                SignalSegmentsChanged();
-                if (request.FromSegmentId >= 0 && _segments.TryGetValue(request.FromSegmentId, out var previous)
-                    && previous.Record.State == SegmentState.Active)
-                {
-                    // Completing the old segment is off the append path: the writer continues on the new one now.
-                    _ = CompleteInBackgroundAsync(request.FromSegmentId, request.WriterEpoch);
-                }
-
-                return new SegmentGrant { SegmentId = segmentId };
-            }
-
-            await ReloadAsync(cancellationToken);
-            if (request.WriterEpoch != _writerEpoch)
-            {
-                throw FencedWriter(request.WriterEpoch);
-            }
+            segmentId = p.SegmentId;
+        }
+        else
+        {
+            segmentId = await CreateNextSegmentAsync(request.WriterEpoch, cancellationToken);
         }
 
-        throw new ConflictException($"Could not create a new segment for log '{Key}': its metadata keeps changing. Retry.");
+        if (request.FromSegmentId >= 0 && _segments.TryGetValue(request.FromSegmentId, out var previous)
+            && previous.Record.State == SegmentState.Active)
+        {
+            // Completing the old segment is off the append path: the writer continues on the new one now.
+            _ = CompleteInBackgroundAsync(request.FromSegmentId, request.WriterEpoch, segmentId);
+        }
+
+        return new SegmentGrant { SegmentId = segmentId };
+    }
+
+    /// <summary>
+    /// Creates the segment that the writer's next roll will hand over, while the writer still appends to
+    /// <see cref="RollRequest.FromSegmentId"/>, and activates its grain (which creates its file). Rolling used to
+    /// create the next segment only when the writer asked for it, so the append at every roll boundary waited for the
+    /// segment transaction, then the new grain's activation (a metadata read) and its file creation: two or three
+    /// etcd round trips and two directory fsyncs, tens of milliseconds at etcd's p99. Done here ahead of time, the
+    /// roll only hands the segment over. Idempotent: at most one prepared segment per writer.
+    /// </summary>
+    public async Task<SegmentGrant> PrepareRollAsync(RollRequest request, CancellationToken cancellationToken)
+    {
+        RequireLog();
+        if (request.WriterEpoch != _writerEpoch)
+        {
+            throw FencedWriter(request.WriterEpoch);
+        }
+
+        var next = _segments.Count == 0 ? 0 : _segments.Keys.Max() + 1;
+        if (_prepared is { } existing && existing.WriterEpoch == request.WriterEpoch)
+        {
+            return new SegmentGrant { SegmentId = existing.SegmentId };
+        }
+
+        if (next - 1 != request.FromSegmentId)
+        {
+            return new SegmentGrant { SegmentId = -1 }; // the writer has rolled past that segment already
+        }
+
+        var segmentId = await CreateNextSegmentAsync(request.WriterEpoch, cancellationToken);
+        _prepared = new Prepared(segmentId, request.WriterEpoch);
+
+        // Activating now creates the segment's file, so the first append to it does not wait for that either.
+        await SegmentGrain(segmentId).GetStateAsync(new SegmentStateRequest(), cancellationToken);
+        return new SegmentGrant { SegmentId = segmentId };
     }
 
     public async Task<LogView> GetSegmentsAsync(SegmentsRequest request, CancellationToken cancellationToken)
@@ -358,6 +391,42 @@ internal sealed class LogGrain : Grain, ILogGrain
         return new CollectResponse { DeletedSegments = deleted };
     }
 
+    /// <summary>Creates the segment after the last one for the writer holding <paramref name="writerEpoch"/>; throws when it was fenced.</summary>
+    private async Task<long> CreateNextSegmentAsync(long writerEpoch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < CasAttempts; attempt++)
+        {
+            var segmentId = _segments.Count == 0 ? 0 : _segments.Keys.Max() + 1;
+            var record = new SegmentRecord
+            {
+                SegmentId = segmentId,
+                State = SegmentState.Active,
+                WriterEpoch = writerEpoch,
+                CreatedUnixMs = NowUnixMs(),
+                LogName = Key,
+            };
+
+            // The transaction compares the writer epoch: a fenced writer can never create a segment.
+            var creating = TimeProvider.GetTimestamp();
+            var revision = await _metadata.CreateSegmentAsync(LogId, writerEpoch, record, cancellationToken);
+            LogMetrics.SegmentCreateDuration.Record(TimeProvider.GetElapsedTime(creating).TotalMilliseconds);
+            if (revision is { } r)
+            {
+                _segments[segmentId] = new Versioned<SegmentRecord>(record, r);
+                SignalSegmentsChanged();
+                return segmentId;
+            }
+
+            await ReloadAsync(cancellationToken);
+            if (writerEpoch != _writerEpoch)
+            {
+                throw FencedWriter(writerEpoch);
+            }
+        }
+
+        throw new ConflictException($"Could not create a new segment for log '{Key}': its metadata keeps changing. Retry.");
+    }
+
     /// <summary>Applies <paramref name="change"/> to a segment record with compare-and-swap; null when it changed meanwhile.</summary>
     private async Task<Versioned<SegmentRecord>?> UpdateSegmentAsync(Versioned<SegmentRecord> segment, Action<SegmentRecord> change, CancellationToken cancellationToken)
     {
@@ -393,6 +462,7 @@ internal sealed class LogGrain : Grain, ILogGrain
     /// <summary>Bumps the writer epoch with compare-and-swap; the new epoch fences every earlier writer.</summary>
     private async Task<long> TakeWriterEpochAsync(string writerId, CancellationToken cancellationToken)
     {
+        _prepared = null; // the earlier writer's prepared segment is completed with its other active ones
         for (var attempt = 0; attempt < CasAttempts; attempt++)
         {
             var expected = await _metadata.GetWriterEpochAsync(LogId, cancellationToken);
@@ -420,20 +490,54 @@ internal sealed class LogGrain : Grain, ILogGrain
         SignalSegmentsChanged();
     }
 
-    private async Task CompleteInBackgroundAsync(long segmentId, long epoch)
+    private async Task CompleteInBackgroundAsync(long segmentId, long epoch, long nextSegmentId)
     {
+        // Let the append that waited for the roll go first. Completing writes the old segment's footer (write,
+        // fdatasync, rename, directory fsync) and updates its record (a WAL fsync in etcd, often on the same disk);
+        // run at once, that competes with the new segment's first fdatasync — the one append whose latency a roll
+        // exposes in full, because the writer drained its pipeline for the roll — and measurably stretched it. The
+        // wait is a long poll that returns as soon as the new segment's first entry is durable, and is bounded, so
+        // a writer that stops appending does not keep the old segment open.
         try
         {
-            await SegmentGrain(segmentId).CompleteAsync(new CompleteSegmentRequest { WriterEpoch = epoch }, CancellationToken.None);
-            if (_log is not null && await _metadata.GetSegmentAsync(LogId, segmentId, CancellationToken.None) is { } fresh)
-            {
-                _segments[segmentId] = fresh;
-            }
+            await SegmentGrain(nextSegmentId).ReadAsync(
+                new SegmentReadRequest { FromEntryId = 0, MaxEntries = 1, MaxBytes = 1, WaitMs = FirstAppendWaitMs }, CancellationToken.None);
         }
         catch (Exception ex) when (ex is WoodpeckerException or TimeoutException)
         {
-            // The next writer (or the segment's own idle timer and deactivation) completes it.
-            GrainLog.BackgroundCompletionFailed(_logger, $"{Key}/{segmentId}", ex);
+            // Complete it anyway.
+        }
+
+        // A roll onto a prepared segment needs no metadata, so etcd may be unreachable right now: retry with backoff
+        // (bounded), or readers of the old segment would wait on it until the next writer or its deactivation.
+        var backoff = TimeSpan.FromMilliseconds(100);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SegmentGrain(segmentId).CompleteAsync(new CompleteSegmentRequest { WriterEpoch = epoch }, CancellationToken.None);
+                if (_log is not null && await _metadata.GetSegmentAsync(LogId, segmentId, CancellationToken.None) is { } fresh)
+                {
+                    _segments[segmentId] = fresh;
+                }
+
+                return;
+            }
+            catch (WriterFencedException)
+            {
+                return; // a newer writer completes every active segment itself
+            }
+            catch (Exception ex) when ((ex is WoodpeckerException or TimeoutException) && attempt < BackgroundCompletionAttempts && _log is not null)
+            {
+                await Task.Delay(backoff, TimeProvider);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+            catch (Exception ex) when (ex is WoodpeckerException or TimeoutException)
+            {
+                // The next writer (or the segment's deactivation) completes it.
+                GrainLog.BackgroundCompletionFailed(_logger, $"{Key}/{segmentId}", ex);
+                return;
+            }
         }
     }
 
@@ -488,4 +592,7 @@ internal sealed class LogGrain : Grain, ILogGrain
     private static long? Min(long? a, long b) => a is null ? b : Math.Min(a.Value, b);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A segment created ahead of the roll of the writer holding <paramref name="WriterEpoch"/>.</summary>
+    private readonly record struct Prepared(long SegmentId, long WriterEpoch);
 }

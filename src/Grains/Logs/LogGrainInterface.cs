@@ -25,6 +25,9 @@ public static class LogGrainInterface
     internal static readonly GrainMethod<ILogGrain, RollRequest, SegmentGrant> Roll =
         new("log.Roll", (g, r, ct) => g.RollAsync(r, ct), RollRequest.Parser, SegmentGrant.Parser);
 
+    internal static readonly GrainMethod<ILogGrain, RollRequest, SegmentGrant> PrepareRoll =
+        new("log.PrepareRoll", (g, r, ct) => g.PrepareRollAsync(r, ct), RollRequest.Parser, SegmentGrant.Parser);
+
     // Interleaves: it may wait for a new segment, which only a Roll turn can create.
     internal static readonly GrainMethod<ILogGrain, SegmentsRequest, LogView> GetSegments =
         new("log.GetSegments", (g, r, ct) => g.GetSegmentsAsync(r, ct), SegmentsRequest.Parser, LogView.Parser,
@@ -45,7 +48,7 @@ public static class LogGrainInterface
     /// <summary>The interface descriptor.</summary>
     public static readonly GrainInterface<ILogGrain> Descriptor = new(
         TypeName, reference => new Proxy(reference),
-        Create, GetInfo, Delete, OpenWriter, Roll, GetSegments, ListSegments, GetLastPosition, Truncate, Collect);
+        Create, GetInfo, Delete, OpenWriter, Roll, PrepareRoll, GetSegments, ListSegments, GetLastPosition, Truncate, Collect);
 
     private sealed class Proxy(GrainReference reference) : ILogGrain
     {
@@ -58,6 +61,8 @@ public static class LogGrainInterface
         public Task<WriterGrant> OpenWriterAsync(OpenWriterRequest request, CancellationToken cancellationToken) => reference.InvokeAsync(OpenWriter, request, cancellationToken);
 
         public Task<SegmentGrant> RollAsync(RollRequest request, CancellationToken cancellationToken) => reference.InvokeAsync(Roll, request, cancellationToken);
+
+        public Task<SegmentGrant> PrepareRollAsync(RollRequest request, CancellationToken cancellationToken) => reference.InvokeAsync(PrepareRoll, request, cancellationToken);
 
         public Task<LogView> GetSegmentsAsync(SegmentsRequest request, CancellationToken cancellationToken) =>
             reference.InvokeAsync(GetSegments, request, cancellationToken, GrainTimeouts.ForWait(request.WaitMs));

@@ -172,16 +172,16 @@ public sealed class LogReadSession : IAsyncDisposable
             return await ReadStorageAsync(segment.EntryCount, cancellationToken).ConfigureAwait(false);
         }
 
-        // A segment followed by a later one is being completed after a roll: its end is near and entries after it
-        // are acknowledged already, so even a reader that does not follow waits for it instead of stopping here.
-        var wait = _options.Follow || _segments.Keys.Any(id => id > _segmentId);
         var response = await Segment(_segmentId).ReadAsync(
             new SegmentReadRequest
             {
                 FromEntryId = _entryId,
                 MaxEntries = _options.MaxBatchEntries,
                 MaxBytes = _options.MaxBatchBytes,
-                WaitMs = wait ? WaitMs : 0,
+                WaitMs = WaitMs,
+                // A reader that does not follow stops at the end of the log, but not at the end of a segment that is
+                // closing after a roll: its last entries, and the next segment's, are acknowledged or about to be.
+                WaitOnlyWhileClosing = !_options.Follow,
             },
             cancellationToken).ConfigureAwait(false);
         if (response.Missing)
@@ -215,7 +215,7 @@ public sealed class LogReadSession : IAsyncDisposable
             return [];
         }
 
-        return wait ? [] : null;
+        return _options.Follow || response.Closing ? [] : null;
     }
 
     private async Task<IReadOnlyList<LogMessage>> ReadStorageAsync(long endEntryId, CancellationToken cancellationToken)

@@ -47,10 +47,16 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
     private long _fencedByEpoch;
     private Exception? _failure;
     private Task<SegmentInfo>? _completion;
+    private SegmentFooter? _footer;
+    private bool _footerAttempted;
     private TaskCompletionSource _changed = NewSignal();
     private IGrainTimer? _flushTimer;
     private IGrainTimer? _idleTimer;
     private long _lastAppendTimestamp;
+    private long _firstAppendTimestamp;
+
+    /// <summary>An append answer told the writer to roll: the entries accepted so far are this segment's last.</summary>
+    private bool _rollRequested;
 
     public SegmentGrain(LogMetadata metadata, ISegmentStorage storage, LogServiceOptions options, ILoggerFactory loggerFactory)
     {
@@ -62,6 +68,9 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
     }
 
     private bool IsCompleted => _record is { Record.State: not SegmentState.Active };
+
+    /// <summary>No further append will be accepted (the writer was told to roll, or the segment closed) but it is not complete yet.</summary>
+    private bool IsClosing => !IsCompleted && (_rollRequested || !_accepting);
 
     private long WriterEpoch => _record?.Record.WriterEpoch ?? 0;
 
@@ -112,7 +121,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
         if (_record is { Record.State: SegmentState.Active })
         {
             // Never leave an idle segment open: completing it is what lets readers and compaction move past it.
-            await (_completion ??= CompleteCoreAsync($"deactivated ({reason})"));
+            await CompleteOnceAsync($"deactivated ({reason})");
         }
 
         if (_writer is not null)
@@ -160,6 +169,11 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
 
         request.Consumed?.Invoke(); // the payloads live on in the blocks; the writer may reuse its buffers
         _lastAppendTimestamp = TimeProvider.GetTimestamp();
+        if (first == 0)
+        {
+            _firstAppendTimestamp = _lastAppendTimestamp;
+        }
+
         FlushWhatIsDue();
         return AcknowledgeAsync(last, first, request.Entries.Count);
     }
@@ -181,7 +195,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             _fencedByEpoch = Math.Max(_fencedByEpoch, request.WriterEpoch);
         }
 
-        return await (_completion ??= CompleteCoreAsync(request.WriterEpoch > WriterEpoch ? "fenced by a newer writer" : "rolled or closed"));
+        return await CompleteOnceAsync(request.WriterEpoch > WriterEpoch ? "fenced by a newer writer" : "rolled or closed");
     }
 
     public async Task<SegmentReadResponse> ReadAsync(SegmentReadRequest request, CancellationToken cancellationToken)
@@ -195,7 +209,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
                 return new SegmentReadResponse { Missing = true };
             }
 
-            var response = new SegmentReadResponse { DurableEnd = _durableEnd, Completed = IsCompleted };
+            var response = new SegmentReadResponse { DurableEnd = _durableEnd, Completed = IsCompleted, Closing = IsClosing };
             if (request.FromEntryId < _durableEnd)
             {
                 if (!_tail.TryRead(request.FromEntryId, Math.Max(1, request.MaxEntries), Math.Max(1, request.MaxBytes), response.Entries))
@@ -207,7 +221,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             }
 
             var remaining = wait - TimeProvider.GetElapsedTime(started);
-            if (response.Completed || remaining <= TimeSpan.Zero)
+            if (response.Completed || remaining <= TimeSpan.Zero || (request.WaitOnlyWhileClosing && !response.Closing))
             {
                 return response;
             }
@@ -218,7 +232,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             }
             catch (TimeoutException)
             {
-                return new SegmentReadResponse { DurableEnd = _durableEnd, Completed = IsCompleted, Missing = _record is null };
+                return new SegmentReadResponse { DurableEnd = _durableEnd, Completed = IsCompleted, Closing = IsClosing, Missing = _record is null };
             }
         }
     }
@@ -264,13 +278,45 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             };
         }
 
-        return new AppendResult { Status = AppendStatus.Ok, FirstEntryId = firstEntryId, RollRequested = ShouldRoll() };
+        var rollRequested = ShouldRoll();
+        _rollRequested |= rollRequested;
+        return new AppendResult { Status = AppendStatus.Ok, FirstEntryId = firstEntryId, RollRequested = rollRequested, RollSoon = !rollRequested && RollExpectedSoon() };
     }
 
     private bool ShouldRoll() =>
         _nextEntryId >= _options.SegmentRollEntries
         || _bytesAccepted >= _options.SegmentRollBytes
         || DateTimeOffset.FromUnixTimeMilliseconds(_record!.Record.CreatedUnixMs) + _options.SegmentRollAge <= TimeProvider.GetUtcNow();
+
+    /// <summary>
+    /// True when this segment is expected to reach a roll limit within the prepare lead: its age limit is that close,
+    /// or, at the rate entries and bytes arrived since its first append, its entry or size limit is. The writer then
+    /// has the next segment created ahead of the roll (<see cref="Logs.ILogGrain.PrepareRollAsync"/>). The lead stays
+    /// under the idle-completion age, so a prepared segment is not completed as idle before the writer gets to it.
+    /// </summary>
+    private bool RollExpectedSoon()
+    {
+        var lead = TimeSpan.FromTicks(Math.Min(_options.SegmentPrepareLead.Ticks, _options.SegmentIdleCompleteAge.Ticks / 2));
+        if (lead <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var untilAgeLimit = DateTimeOffset.FromUnixTimeMilliseconds(_record!.Record.CreatedUnixMs) + _options.SegmentRollAge - TimeProvider.GetUtcNow();
+        if (untilAgeLimit <= lead)
+        {
+            return true;
+        }
+
+        var filling = TimeProvider.GetElapsedTime(_firstAppendTimestamp).TotalSeconds;
+        return _nextEntryId > 0 && filling > 0
+            && (SecondsUntil(_nextEntryId, _options.SegmentRollEntries, filling) <= lead.TotalSeconds
+                || SecondsUntil(_bytesAccepted, _options.SegmentRollBytes, filling) <= lead.TotalSeconds);
+    }
+
+    // How long until `current` reaches `limit` at the rate it grew over `seconds`; infinite while it has not grown.
+    private static double SecondsUntil(long current, long limit, double seconds) =>
+        current <= 0 ? double.PositiveInfinity : (double)(limit - current) * seconds / current;
 
     /// <summary>Starts flushes while slots are free: sealed blocks first, then the open block once it is due.</summary>
     private void FlushWhatIsDue(bool force = false)
@@ -365,7 +411,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             _failure = error;
             _accepting = false;
             GrainLog.FlushFailed(_logger, Key, error);
-            _completion ??= CompleteCoreAsync("a flush failed");
+            _ = CompleteOnceAsync("a flush failed");
         }
 
         var typed = error as WoodpeckerException
@@ -385,8 +431,24 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
         if (_accepting && _open is null && _sealed.Count == 0 && _flushing.Count == 0
             && TimeProvider.GetElapsedTime(_lastAppendTimestamp) >= _options.SegmentIdleCompleteAge)
         {
-            await (_completion ??= CompleteCoreAsync("idle"));
+            await CompleteOnceAsync("idle");
         }
+    }
+
+    /// <summary>
+    /// The segment's completion: the one under way or done, or a new attempt when the last one failed. A roll no
+    /// longer needs the metadata store when the next segment was prepared ahead, so a writer may roll past this
+    /// segment while etcd is briefly unreachable and its completion fails; it must be retried (the log grain does,
+    /// and any later complete call does), or the segment would stay open and its readers would wait on it.
+    /// </summary>
+    private Task<SegmentInfo> CompleteOnceAsync(string reason)
+    {
+        if (_completion is { IsCompleted: true, IsCompletedSuccessfully: false })
+        {
+            _completion = null;
+        }
+
+        return _completion ??= CompleteCoreAsync(reason);
     }
 
     private async Task<SegmentInfo> CompleteCoreAsync(string reason)
@@ -405,24 +467,29 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
             await _changed.Task;
         }
 
-        SegmentFooter footer;
-        if (_failure is null && _writer is not null)
+        // The footer is decided once; a retry after a failed metadata update reuses it. A retry after the footer
+        // itself failed recovers from storage instead (the first footer written wins either way).
+        if (_footer is null)
         {
-            try
+            if (_failure is null && _writer is not null && !_footerAttempted)
             {
-                footer = await _writer.CompleteAsync(CancellationToken.None);
+                _footerAttempted = true;
+                try
+                {
+                    _footer = await _writer.CompleteAsync(CancellationToken.None);
+                }
+                catch (WriterFencedException)
+                {
+                    _footer = await _storage.RecoverAsync(_address, WriterEpoch, CancellationToken.None);
+                }
             }
-            catch (WriterFencedException)
+            else
             {
-                footer = await _storage.RecoverAsync(_address, WriterEpoch, CancellationToken.None);
+                _footer = await _storage.RecoverAsync(_address, WriterEpoch, CancellationToken.None);
             }
-        }
-        else
-        {
-            footer = await _storage.RecoverAsync(_address, WriterEpoch, CancellationToken.None);
         }
 
-        return await RecordCompletionAsync(footer, reason, CancellationToken.None);
+        return await RecordCompletionAsync(_footer, reason, CancellationToken.None);
     }
 
     /// <summary>Moves the segment record to Completed with the footer's counts (compare-and-swap).</summary>

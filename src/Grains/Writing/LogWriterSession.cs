@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Google.Protobuf;
 using Woodpecker.Errors;
+using Woodpecker.Grains.Diagnostics;
 using Woodpecker.Grains.Logs;
 using Woodpecker.Grains.Messages;
 using Woodpecker.Grains.Segments;
@@ -32,6 +34,8 @@ public sealed class LogWriterSession : IAsyncDisposable
     private readonly Task _sendLoop;
     private TaskCompletionSource _inFlightChanged = NewSignal();
     private long _segmentId = -1;
+    private long _preparedAfter = -1;
+    private Task<SegmentGrant>? _preparing;
     private bool _rollNeeded = true;
     private bool _closed;
     private WoodpeckerException? _fault;
@@ -174,6 +178,37 @@ public sealed class LogWriterSession : IAsyncDisposable
             {
                 // A newer writer completed it already.
             }
+
+            await CompleteUnusedPreparedSegmentAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A segment prepared for a roll that never came holds nothing: complete it, so no segment stays open after the writer.</summary>
+    private async Task CompleteUnusedPreparedSegmentAsync(CancellationToken cancellationToken)
+    {
+        Task<SegmentGrant>? preparing;
+        lock (_gate)
+        {
+            preparing = _preparing;
+            _preparing = null;
+        }
+
+        if (preparing is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var prepared = await preparing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (prepared.SegmentId > _segmentId)
+            {
+                await Segment(prepared.SegmentId).CompleteAsync(new CompleteSegmentRequest { WriterEpoch = WriterEpoch }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not created, or a newer writer completed it already; otherwise its idle timer or the next writer will.
         }
     }
 
@@ -278,6 +313,7 @@ public sealed class LogWriterSession : IAsyncDisposable
     /// <summary>Resolves finished batches from the oldest; stops at the first still in flight, so results stay in order.</summary>
     private void OnBatchFinished()
     {
+        var prepareAfter = -1L;
         lock (_gate)
         {
             while (_inFlight.TryPeek(out var head) && head.Call.IsCompleted)
@@ -316,6 +352,10 @@ public sealed class LogWriterSession : IAsyncDisposable
                     }
 
                     _rollNeeded |= result.RollRequested;
+                    if (result.RollSoon && !_rollNeeded && head.SegmentId == _segmentId && _preparedAfter < head.SegmentId)
+                    {
+                        _preparedAfter = prepareAfter = head.SegmentId;
+                    }
                 }
             }
 
@@ -323,6 +363,28 @@ public sealed class LogWriterSession : IAsyncDisposable
             _inFlightChanged = NewSignal();
             signal.TrySetResult();
         }
+
+        if (prepareAfter >= 0)
+        {
+            PrepareNextSegment(prepareAfter);
+        }
+    }
+
+    /// <summary>
+    /// Has the log grain create the next segment now, while appends still go to <paramref name="segmentId"/>, so the
+    /// coming roll finds it ready and the append at the boundary waits for no metadata round trip. Nothing waits for
+    /// this; if it fails, the roll creates the segment itself as before.
+    /// </summary>
+    private void PrepareNextSegment(long segmentId)
+    {
+        var preparing = _log.PrepareRollAsync(new RollRequest { WriterEpoch = WriterEpoch, FromSegmentId = segmentId }, CancellationToken.None);
+        lock (_gate)
+        {
+            _preparing = preparing;
+        }
+
+        preparing.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task RollAsync()
@@ -337,7 +399,9 @@ public sealed class LogWriterSession : IAsyncDisposable
 
         try
         {
+            var rolling = Stopwatch.GetTimestamp();
             var grant = await _log.RollAsync(new RollRequest { WriterEpoch = WriterEpoch, FromSegmentId = _segmentId }, CancellationToken.None).ConfigureAwait(false);
+            LogMetrics.RollDuration.Record(Stopwatch.GetElapsedTime(rolling).TotalMilliseconds);
             _segmentId = grant.SegmentId;
             _rollNeeded = false;
         }
