@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Woodpecker.Client;
 
 namespace Woodpecker.Benchmarks;
@@ -107,44 +106,17 @@ public static class ThroughputBenchmark
                 new LogWriterOptions { MaxPendingBytes = options.MaxInFlightBytes + payload.Length }, cancellationToken);
 
             flushes.Reset();
-            var inFlight = new Queue<(Task<LogPosition> Append, int Bytes)>();
-            long pendingBytes = 0;
-            long issued = 0;
-            long durable = 0;
             var cpu = RawDisk.CpuTime();
             var gcPause = GC.GetTotalPauseDuration();
             var gen0 = GC.CollectionCount(0);
             var gen2 = GC.CollectionCount(2);
-            var start = Stopwatch.GetTimestamp();
-            while (issued < totalBytes)
+            var elapsed = await PipelinedAppends.RunAsync(writer, payload, totalBytes, options.MaxInFlightBytes, (durable, soFar) =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var size = (int)Math.Min(payload.Length, totalBytes - issued);
-                inFlight.Enqueue((writer.AppendAsync(payload.AsMemory(0, size), cancellationToken: cancellationToken), size));
-                issued += size;
-                pendingBytes += size;
-
-                // Appends complete in order, so waiting for the oldest frees exactly the room it held.
-                while (pendingBytes >= options.MaxInFlightBytes)
+                if (throttle.Due)
                 {
-                    var (append, bytes) = inFlight.Dequeue();
-                    await append;
-                    pendingBytes -= bytes;
-                    durable += bytes;
-                    if (throttle.Due)
-                    {
-                        throttle.Report(phase, (double)durable / totalBytes,
-                            $"{Units.Bytes(durable)}, {Units.Rate(Units.MegabytesPerSecond(durable, Stopwatch.GetElapsedTime(start)))}");
-                    }
+                    throttle.Report(phase, (double)durable / totalBytes, $"{Units.Bytes(durable)}, {Units.Rate(Units.MegabytesPerSecond(durable, soFar))}");
                 }
-            }
-
-            while (inFlight.TryDequeue(out var rest))
-            {
-                await rest.Append;
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(start);
+            }, cancellationToken);
             var cpuTime = RawDisk.CpuTime() - cpu;
             var pause = GC.GetTotalPauseDuration() - gcPause;
             var collections = GC.CollectionCount(0) - gen0;

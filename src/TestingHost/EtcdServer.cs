@@ -16,7 +16,7 @@ public sealed class EtcdServer : IAsyncDisposable
     };
     private readonly TestDirectory _directory = new("wp-etcd");
     private readonly int _peerPort = FreePorts.Next();
-    private Process? _process;
+    private readonly ServerProcess _server = new("etcd");
 
     private readonly EtcdServerOptions _options;
 
@@ -33,7 +33,7 @@ public sealed class EtcdServer : IAsyncDisposable
     public string Endpoint => $"{(_options.CertificateFile is null ? "http" : "https")}://127.0.0.1:{ClientPort}";
 
     /// <summary>The running process (null while stopped).</summary>
-    public Process? Process => _process;
+    public Process? Process => _server.Process;
 
     /// <summary>Starts a server and waits until it is healthy.</summary>
     public static async Task<EtcdServer> StartAsync(EtcdServerOptions? options = null)
@@ -64,53 +64,28 @@ public sealed class EtcdServer : IAsyncDisposable
     }
 
     /// <summary>kill -9 the server (its data stays for a restart).</summary>
-    public async Task KillAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            ProcessSignals.Kill(process);
-            await process.WaitForExitAsync().ConfigureAwait(false);
-        }
-
-        _process?.Dispose();
-        _process = null;
-    }
+    public Task KillAsync() => _server.KillAsync();
 
     /// <summary>Starts the server again on the same ports and data.</summary>
     public Task RestartAsync() => RunAsync();
 
     /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing answers.</summary>
-    public void Pause() => ProcessSignals.Pause(_process ?? throw new InvalidOperationException("etcd is not running."));
+    public void Pause() => _server.Pause();
 
     /// <summary>Unfreezes the server (SIGCONT).</summary>
-    public void Resume() => ProcessSignals.Resume(_process ?? throw new InvalidOperationException("etcd is not running."));
+    public void Resume() => _server.Resume();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false } process)
-        {
-            ProcessSignals.Resume(process);
-        }
-
-        await KillAsync().ConfigureAwait(false);
+        await _server.StopAsync().ConfigureAwait(false);
         _directory.Dispose();
     }
 
     private async Task RunAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            throw new InvalidOperationException("etcd is running already.");
-        }
-
         var peer = $"http://127.0.0.1:{_peerPort}";
-        var start = new ProcessStartInfo(FindBinary())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(FindBinary());
         foreach (var argument in new[]
         {
             "--name", "wp-test",
@@ -138,46 +113,10 @@ public sealed class EtcdServer : IAsyncDisposable
             start.ArgumentList.Add(_options.KeyFile ?? throw new InvalidOperationException("EtcdServerOptions.KeyFile is required with a certificate."));
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Starting etcd failed.");
-        var errors = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
+        await _server.StartAsync(start, async () =>
         {
-            lock (errors)
-            {
-                errors.AppendLine(e.Data);
-            }
-        };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        _process = process;
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"etcd exited with code {process.ExitCode} while starting: {errors}");
-            }
-
-            try
-            {
-                var health = await Http.GetStringAsync(new Uri($"{Endpoint}/health")).ConfigureAwait(false);
-                if (health.Contains("\"true\"", StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(50).ConfigureAwait(false);
-        }
-
-        throw new TimeoutException($"etcd did not become healthy within 20 s at {Endpoint}: {errors}");
+            var health = await Http.GetStringAsync(new Uri($"{Endpoint}/health")).ConfigureAwait(false);
+            return health.Contains("\"true\"", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(20), Endpoint).ConfigureAwait(false);
     }
 }

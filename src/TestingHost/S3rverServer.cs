@@ -21,7 +21,7 @@ public sealed class S3rverServer : IAsyncDisposable
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly TestDirectory _directory = new("wp-s3rver");
-    private Process? _process;
+    private readonly ServerProcess _server = new("s3rver");
 
     private S3rverServer()
     {
@@ -35,7 +35,7 @@ public sealed class S3rverServer : IAsyncDisposable
     public string Endpoint => $"http://127.0.0.1:{Port}";
 
     /// <summary>The running process (null while stopped).</summary>
-    public Process? Process => _process;
+    public Process? Process => _server.Process;
 
     /// <summary>Starts a server and waits until it answers.</summary>
     public static async Task<S3rverServer> StartAsync()
@@ -82,52 +82,27 @@ public sealed class S3rverServer : IAsyncDisposable
     }
 
     /// <summary>kill -9 the server (its data stays for a restart).</summary>
-    public async Task KillAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            ProcessSignals.Kill(process);
-            await process.WaitForExitAsync().ConfigureAwait(false);
-        }
-
-        _process?.Dispose();
-        _process = null;
-    }
+    public Task KillAsync() => _server.KillAsync();
 
     /// <summary>Starts the server again on the same port and data.</summary>
     public Task RestartAsync() => RunAsync();
 
     /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing answers.</summary>
-    public void Pause() => ProcessSignals.Pause(_process ?? throw new InvalidOperationException("s3rver is not running."));
+    public void Pause() => _server.Pause();
 
     /// <summary>Unfreezes the server (SIGCONT).</summary>
-    public void Resume() => ProcessSignals.Resume(_process ?? throw new InvalidOperationException("s3rver is not running."));
+    public void Resume() => _server.Resume();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false } process)
-        {
-            ProcessSignals.Resume(process);
-        }
-
-        await KillAsync().ConfigureAwait(false);
+        await _server.StopAsync().ConfigureAwait(false);
         _directory.Dispose();
     }
 
     private async Task RunAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            throw new InvalidOperationException("s3rver is running already.");
-        }
-
-        var start = new ProcessStartInfo(FindBinary())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(FindBinary());
         // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) only offers in its
         // legacy provider: without it every listing longer than one page fails with 500 InternalError.
         start.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
@@ -144,44 +119,11 @@ public sealed class S3rverServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Starting s3rver failed.");
-        var errors = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
+        await _server.StartAsync(start, async () =>
         {
-            lock (errors)
-            {
-                errors.AppendLine(e.Data);
-            }
-        };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        _process = process;
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"s3rver exited with code {process.ExitCode} while starting: {errors}");
-            }
-
-            try
-            {
-                // Any HTTP answer (an unsigned request gets 403) means the server is accepting requests.
-                using var response = await Http.GetAsync(new Uri($"{Endpoint}/")).ConfigureAwait(false);
-                return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(50).ConfigureAwait(false);
-        }
-
-        throw new TimeoutException($"s3rver did not answer within 20 s at {Endpoint}: {errors}");
+            // Any HTTP answer (an unsigned request gets 403) means the server is accepting requests.
+            using var response = await Http.GetAsync(new Uri($"{Endpoint}/")).ConfigureAwait(false);
+            return true;
+        }, TimeSpan.FromSeconds(20), Endpoint).ConfigureAwait(false);
     }
 }

@@ -257,38 +257,15 @@ public static class ObjectStorageBenchmark
             await using var writer = await log.OpenWriterAsync(
                 new LogWriterOptions { MaxPendingBytes = options.MaxInFlightBytes + _entry.Length }, cancellationToken).ConfigureAwait(false);
             var before = await log.GetStorageRequestsAsync(cancellationToken).ConfigureAwait(false);
-            var inFlight = new Queue<(Task<LogPosition> Append, int Bytes)>();
-            long pendingBytes = 0, issued = 0, durable = 0;
             var cpu = RawDisk.CpuTime();
             var gen2 = GC.CollectionCount(2);
-            var start = Stopwatch.GetTimestamp();
-            while (issued < totalBytes)
+            var elapsed = await PipelinedAppends.RunAsync(writer, _entry, totalBytes, options.MaxInFlightBytes, (durable, soFar) =>
             {
-                var size = (int)Math.Min(_entry.Length, totalBytes - issued);
-                inFlight.Enqueue((writer.AppendAsync(_entry.AsMemory(0, size), cancellationToken: cancellationToken), size));
-                issued += size;
-                pendingBytes += size;
-                while (pendingBytes >= options.MaxInFlightBytes)
+                if (throttle.Due)
                 {
-                    // Appends complete in order: waiting for the oldest frees exactly the room it held.
-                    var (append, bytes) = inFlight.Dequeue();
-                    await append.ConfigureAwait(false);
-                    pendingBytes -= bytes;
-                    durable += bytes;
-                    if (throttle.Due)
-                    {
-                        throttle.Report(phase, (double)durable / totalBytes,
-                            $"{Units.Bytes(durable)}, {Units.Rate(Units.MegabytesPerSecond(durable, Stopwatch.GetElapsedTime(start)))}");
-                    }
+                    throttle.Report(phase, (double)durable / totalBytes, $"{Units.Bytes(durable)}, {Units.Rate(Units.MegabytesPerSecond(durable, soFar))}");
                 }
-            }
-
-            while (inFlight.TryDequeue(out var rest))
-            {
-                await rest.Append.ConfigureAwait(false);
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(start);
+            }, cancellationToken).ConfigureAwait(false);
             var cpuCores = (RawDisk.CpuTime() - cpu) / elapsed;
             var fullCollections = GC.CollectionCount(2) - gen2;
             var after = await log.GetStorageRequestsAsync(cancellationToken).ConfigureAwait(false);

@@ -92,12 +92,8 @@ internal static class BenchCommand
                 };
                 Validate(true, objectStorageOptions.Validate);
                 var s3Report = new BenchmarkReport { StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo.Current(parent) };
-                await context.Console.Ansi.Progress()
-                    .AutoClear(false)
-                    .HideCompleted(false)
-                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .StartAsync(async progressContext =>
-                        s3Report = s3Report with { ObjectStorage = await ObjectStorageBenchmark.RunAsync(objectStorageOptions, new SpectreBenchmarkProgress(progressContext), ct) });
+                await WithProgressAsync(context, async progress =>
+                    s3Report = s3Report with { ObjectStorage = await ObjectStorageBenchmark.RunAsync(objectStorageOptions, progress, ct) });
                 return await WriteAsync(context, s3Report, result.GetValue(json), ct);
             }
 
@@ -131,13 +127,8 @@ internal static class BenchCommand
             var metadataOptions = runMetadata ? CreateMetadataOptions(context, result, parent, result.GetValue(keep), result.GetValue(rounds), result.GetValue(count)) : null;
 
             var report = new BenchmarkReport { StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo.Current(parent) };
-            await context.Console.Ansi.Progress()
-                .AutoClear(false)
-                .HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .StartAsync(async progressContext =>
+            await WithProgressAsync(context, async progress =>
                 {
-                    var progress = new SpectreBenchmarkProgress(progressContext);
 
                     // Idle memory first: the throughput run leaves tens of MiB in buffer pools that the runtime trims
                     // only later, which would hide what the idle logs themselves hold.
@@ -167,6 +158,14 @@ internal static class BenchCommand
         }, cancellationToken));
         return command;
     }
+
+    /// <summary>Runs <paramref name="body"/> under a live progress display (one bar per benchmark phase).</summary>
+    private static Task WithProgressAsync(CliContext context, Func<IProgress<BenchmarkProgress>, Task> body) =>
+        context.Console.Ansi.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(progressContext => body(new SpectreBenchmarkProgress(progressContext)));
 
     private static async Task<int> WriteAsync(CliContext context, BenchmarkReport report, string? jsonFile, CancellationToken cancellationToken)
     {
