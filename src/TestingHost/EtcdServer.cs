@@ -7,20 +7,19 @@ namespace Woodpecker.TestingHost;
 /// Can be killed, paused and restarted on the same ports and data to test failures. Fails — never skips — when
 /// etcd is not installed: run ./scripts/test.sh, which installs it.
 /// </summary>
-public sealed class EtcdServer : IAsyncDisposable
+public sealed class EtcdServer : TestServer
 {
     // Only for polling /health while the server starts; a TLS test server's certificate is the test's own.
     private static readonly HttpClient Http = new(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })
     {
         Timeout = TimeSpan.FromSeconds(2),
     };
-    private readonly TestDirectory _directory = new("wp-etcd");
     private readonly int _peerPort = FreePorts.Next();
-    private readonly ServerProcess _server = new("etcd");
 
     private readonly EtcdServerOptions _options;
 
     private EtcdServer(EtcdServerOptions options)
+        : base("etcd", "wp-etcd")
     {
         _options = options;
         ClientPort = FreePorts.Next();
@@ -32,16 +31,13 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>The client URL.</summary>
     public string Endpoint => $"{(_options.CertificateFile is null ? "http" : "https")}://127.0.0.1:{ClientPort}";
 
-    /// <summary>The running process (null while stopped).</summary>
-    public Process? Process => _server.Process;
-
     /// <summary>Starts a server and waits until it is healthy.</summary>
     public static async Task<EtcdServer> StartAsync(EtcdServerOptions? options = null)
     {
         var server = new EtcdServer(options ?? new EtcdServerOptions());
         try
         {
-            await server.RunAsync().ConfigureAwait(false);
+            await server.StartServerAsync().ConfigureAwait(false);
             return server;
         }
         catch
@@ -63,33 +59,15 @@ public sealed class EtcdServer : IAsyncDisposable
                 "etcd-server package), or install etcd 3.4+ and put it on PATH (or set WOODPECKER_ETCD).");
     }
 
-    /// <summary>kill -9 the server (its data stays for a restart).</summary>
-    public Task KillAsync() => _server.KillAsync();
-
-    /// <summary>Starts the server again on the same ports and data.</summary>
-    public Task RestartAsync() => RunAsync();
-
-    /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing answers.</summary>
-    public void Pause() => _server.Pause();
-
-    /// <summary>Unfreezes the server (SIGCONT).</summary>
-    public void Resume() => _server.Resume();
-
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _server.StopAsync().ConfigureAwait(false);
-        _directory.Dispose();
-    }
-
-    private async Task RunAsync()
+    protected override async Task StartServerAsync()
     {
         var peer = $"http://127.0.0.1:{_peerPort}";
         var start = new ProcessStartInfo(FindBinary());
         foreach (var argument in new[]
         {
             "--name", "wp-test",
-            "--data-dir", System.IO.Path.Combine(_directory.Path, "data"),
+            "--data-dir", System.IO.Path.Combine(Directory.Path, "data"),
             "--listen-client-urls", Endpoint,
             "--advertise-client-urls", Endpoint,
             "--listen-peer-urls", peer,
@@ -113,7 +91,7 @@ public sealed class EtcdServer : IAsyncDisposable
             start.ArgumentList.Add(_options.KeyFile ?? throw new InvalidOperationException("EtcdServerOptions.KeyFile is required with a certificate."));
         }
 
-        await _server.StartAsync(start, async () =>
+        await StartProcessAsync(start, async () =>
         {
             var health = await Http.GetStringAsync(new Uri($"{Endpoint}/health")).ConfigureAwait(false);
             return health.Contains("\"true\"", StringComparison.Ordinal);

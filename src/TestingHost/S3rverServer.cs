@@ -8,7 +8,7 @@ namespace Woodpecker.TestingHost;
 /// test a store that goes away. Fails — never skips — when s3rver is not installed: run ./scripts/test.sh, which
 /// runs <c>npm ci</c>.
 /// </summary>
-public sealed class S3rverServer : IAsyncDisposable
+public sealed class S3rverServer : TestServer
 {
     /// <summary>s3rver's fixed credentials (it checks signatures against them).</summary>
     public const string AccessKey = "S3RVER";
@@ -20,10 +20,9 @@ public sealed class S3rverServer : IAsyncDisposable
     public const string BinaryEnvironmentVariable = "WOODPECKER_S3RVER";
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
-    private readonly TestDirectory _directory = new("wp-s3rver");
-    private readonly ServerProcess _server = new("s3rver");
 
     private S3rverServer()
+        : base("s3rver", "wp-s3rver")
     {
         Port = FreePorts.Next();
     }
@@ -34,16 +33,13 @@ public sealed class S3rverServer : IAsyncDisposable
     /// <summary>The service URL to give the S3 client (path-style addressing).</summary>
     public string Endpoint => $"http://127.0.0.1:{Port}";
 
-    /// <summary>The running process (null while stopped).</summary>
-    public Process? Process => _server.Process;
-
     /// <summary>Starts a server and waits until it answers.</summary>
     public static async Task<S3rverServer> StartAsync()
     {
         var server = new S3rverServer();
         try
         {
-            await server.RunAsync().ConfigureAwait(false);
+            await server.StartServerAsync().ConfigureAwait(false);
             return server;
         }
         catch
@@ -81,26 +77,8 @@ public sealed class S3rverServer : IAsyncDisposable
             $"${BinaryEnvironmentVariable} to an s3rver executable.");
     }
 
-    /// <summary>kill -9 the server (its data stays for a restart).</summary>
-    public Task KillAsync() => _server.KillAsync();
-
-    /// <summary>Starts the server again on the same port and data.</summary>
-    public Task RestartAsync() => RunAsync();
-
-    /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing answers.</summary>
-    public void Pause() => _server.Pause();
-
-    /// <summary>Unfreezes the server (SIGCONT).</summary>
-    public void Resume() => _server.Resume();
-
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _server.StopAsync().ConfigureAwait(false);
-        _directory.Dispose();
-    }
-
-    private async Task RunAsync()
+    protected override async Task StartServerAsync()
     {
         var start = new ProcessStartInfo(FindBinary());
         // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) only offers in its
@@ -108,7 +86,7 @@ public sealed class S3rverServer : IAsyncDisposable
         start.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
         foreach (var argument in new[]
         {
-            "--directory", _directory.Path,
+            "--directory", Directory.Path,
             "--address", "127.0.0.1",
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--silent",
@@ -119,7 +97,7 @@ public sealed class S3rverServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        await _server.StartAsync(start, async () =>
+        await StartProcessAsync(start, async () =>
         {
             // Any HTTP answer (an unsigned request gets 403) means the server is accepting requests.
             using var response = await Http.GetAsync(new Uri($"{Endpoint}/")).ConfigureAwait(false);
