@@ -273,6 +273,9 @@ internal sealed class S3Gateway : IDisposable
                                 || s3.ErrorCode is "SlowDown" or "RequestTimeout" or "InternalError",
         AmazonServiceException service => service.StatusCode == 0 || (int)service.StatusCode >= 500 || service.InnerException is IOException or HttpRequestException,
         IOException or HttpRequestException or TimeoutException => true,
+        // The SDK failing to parse an answer (a malformed ETag or checksum header: s3rver answering for an object
+        // deleted while it was read) is a bad response, not a verdict: the attempt is retried like a broken one.
+        ArgumentException or FormatException when error.TargetSite?.DeclaringType?.Namespace?.StartsWith("Amazon", StringComparison.Ordinal) == true => true,
         OperationCanceledException => true, // our per-attempt timeout (the caller's token is checked separately)
         AmazonClientException => true,
         _ => false,
