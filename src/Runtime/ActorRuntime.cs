@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Woodpecker.Runtime.Activations;
 using Woodpecker.Runtime.Diagnostics;
+using Woodpecker.Runtime.Directory;
 using Woodpecker.Runtime.Invocation;
 
 namespace Woodpecker.Runtime;
@@ -23,14 +24,17 @@ public sealed class ActorRuntime : IAsyncDisposable
     /// <param name="timeProvider">The clock for timers, timeouts and idle ages; null for the system clock.</param>
     /// <param name="loggerFactory">Logging; null for none.</param>
     /// <param name="invokerFactory">Wraps the local invoker (the cluster runtime routes through here); null to call locally.</param>
+    /// <param name="directory">The cluster's grain directory, claimed before every activation; null when every grain is local.</param>
     public ActorRuntime(
         GrainRegistry registry,
         IServiceProvider services,
         ActorRuntimeOptions? options = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
-        Func<IGrainCallInvoker, IGrainCallInvoker>? invokerFactory = null)
+        Func<IGrainCallInvoker, IGrainCallInvoker>? invokerFactory = null,
+        IGrainDirectory? directory = null)
     {
+        Directory = directory;
         Options = options ?? new ActorRuntimeOptions();
         Options.Validate();
         Registry = registry;
@@ -58,6 +62,9 @@ public sealed class ActorRuntime : IAsyncDisposable
 
     /// <summary>Makes grain references.</summary>
     public GrainFactory GrainFactory { get; }
+
+    /// <summary>The cluster's grain directory; null in embedded mode.</summary>
+    public IGrainDirectory? Directory { get; }
 
     /// <summary>Delivers calls to activations in this process, bypassing any routing.</summary>
     public IGrainCallInvoker LocalInvoker { get; }
@@ -96,6 +103,23 @@ public sealed class ActorRuntime : IAsyncDisposable
         {
             RuntimeLog.ShutdownIncomplete(Logger, pending.Count(t => !t.IsCompleted));
         }
+    }
+
+    /// <summary>
+    /// Stops at once without deactivating anything: no OnDeactivateAsync runs and no directory entry is released.
+    /// For a silo that lost its cluster lease, whose grains may already be active elsewhere; calls fail with
+    /// <paramref name="error"/>.
+    /// </summary>
+    public async Task AbortAsync(Exception error)
+    {
+        Interlocked.Exchange(ref _stopped, 1);
+        _collector.Dispose();
+        var activations = _catalog.Activations.ToArray();
+        RuntimeLog.Aborting(Logger, activations.Length, error.Message);
+        var pending = activations.Select(a => a.AbortAsync(error)).ToArray();
+        await Task.WhenAll(pending)
+            .WaitAsync(Options.DeactivationTimeout, TimeProvider)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <inheritdoc />

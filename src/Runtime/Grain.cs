@@ -15,6 +15,20 @@ public abstract class Grain
     /// <summary>This grain's identity.</summary>
     public GrainId GrainId => Activation.Id;
 
+    /// <summary>
+    /// This activation's epoch from the cluster's grain directory: larger for every newer activation of the grain,
+    /// 0 in embedded mode. Side effects that must not come from a stale activation carry it.
+    /// </summary>
+    public long ActivationEpoch => Activation.Epoch;
+
+    /// <summary>
+    /// The directory key and epoch of this activation, for fencing metadata writes (null in embedded mode, where no other
+    /// activation can exist). A write that also compares the key's create revision with the epoch fails once a newer
+    /// activation exists anywhere.
+    /// </summary>
+    public ActivationFence? ActivationFence =>
+        Activation.Runtime.Directory is { } directory && Activation.Epoch > 0 ? new ActivationFence(directory.FenceKey(GrainId), Activation.Epoch) : null;
+
     /// <summary>This grain's key.</summary>
     protected string Key => Activation.Id.Key;
 

@@ -8,6 +8,7 @@ using Woodpecker.Grains.Segments;
 using Woodpecker.Grains.Service;
 using Woodpecker.Metadata.Abstractions;
 using Woodpecker.Runtime;
+using Woodpecker.Runtime.Directory;
 using Woodpecker.Runtime.Invocation;
 using Woodpecker.Storage.Abstractions;
 
@@ -41,7 +42,10 @@ public sealed class LogServiceHost : IAsyncDisposable
     public static GrainRegistry RegisterInterfaces(GrainRegistry registry) =>
         registry.AddInterface(LogGrainInterface.Descriptor).AddInterface(SegmentGrainInterface.Descriptor);
 
-    /// <summary>Starts the log domain on the given metadata store and storage backend.</summary>
+    /// <summary>
+    /// Starts the log domain on the given metadata store and storage backend. A cluster silo passes its routing invoker
+    /// factory and its grain directory; embedded mode passes neither.
+    /// </summary>
     public static async Task<LogServiceHost> StartAsync(
         IMetadataStore metadataStore,
         ISegmentStorage storage,
@@ -50,6 +54,7 @@ public sealed class LogServiceHost : IAsyncDisposable
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         Func<IGrainCallInvoker, IGrainCallInvoker>? invokerFactory = null,
+        IGrainDirectory? directory = null,
         CancellationToken cancellationToken = default)
     {
         options ??= new LogServiceOptions();
@@ -60,7 +65,7 @@ public sealed class LogServiceHost : IAsyncDisposable
         var registry = new GrainRegistry()
             .Add<ILogGrain, LogGrain>(LogGrainInterface.Descriptor, _ => new LogGrain(metadata, storage, options, loggerFactory))
             .Add<ISegmentGrain, SegmentGrain>(SegmentGrainInterface.Descriptor, _ => new SegmentGrain(metadata, storage, options, loggerFactory));
-        var runtime = new ActorRuntime(registry, EmptyServices.Instance, runtimeOptions, timeProvider, loggerFactory, invokerFactory);
+        var runtime = new ActorRuntime(registry, EmptyServices.Instance, runtimeOptions, timeProvider, loggerFactory, invokerFactory, directory);
         var readers = await ReaderRegistry.StartAsync(metadataStore, metadata, options.ReaderLeaseTtl, timeProvider, loggerFactory, cancellationToken).ConfigureAwait(false);
         var sweeper = new CollectionSweeper(metadata, storage, runtime.GrainFactory, options.CollectionInterval, timeProvider, loggerFactory.CreateLogger<CollectionSweeper>());
         var service = new LogService(runtime.GrainFactory, storage, metadata, options, readers);

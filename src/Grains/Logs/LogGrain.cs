@@ -27,7 +27,7 @@ internal sealed class LogGrain : Grain, ILogGrain
     private const int FirstAppendWaitMs = 1000;
     private const int BackgroundCompletionAttempts = 10;
 
-    private readonly LogMetadata _metadata;
+    private LogMetadata _metadata;
     private readonly ISegmentStorage _storage;
     private readonly LogServiceOptions _options;
     private readonly ILogger _logger;
@@ -49,6 +49,8 @@ internal sealed class LogGrain : Grain, ILogGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Every metadata write of this activation is fenced by its directory epoch (a no-op in embedded mode).
+        _metadata = _metadata.FencedBy(ActivationFence);
         LogNames.Validate(Key);
         _log = await _metadata.GetLogAsync(Key, cancellationToken);
         if (_log is not null)

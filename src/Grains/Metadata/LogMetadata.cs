@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Woodpecker.Errors;
 using Woodpecker.Grains.Metadata.Records;
 using Woodpecker.Metadata.Abstractions;
+using Woodpecker.Runtime;
 
 namespace Woodpecker.Grains.Metadata;
 
@@ -13,14 +14,29 @@ namespace Woodpecker.Grains.Metadata;
 internal sealed class LogMetadata
 {
     private readonly IMetadataStore _store;
+    private readonly ActivationFence? _fence;
 
     public LogMetadata(IMetadataStore store, MetadataKeys keys)
+        : this(store, keys, fence: null)
+    {
+    }
+
+    private LogMetadata(IMetadataStore store, MetadataKeys keys, ActivationFence? fence)
     {
         _store = store;
         Keys = keys;
+        _fence = fence;
     }
 
     public MetadataKeys Keys { get; }
+
+    /// <summary>
+    /// A view whose every transaction also requires <paramref name="fence"/>'s directory entry to still carry its epoch
+    /// (in a cluster; <paramref name="fence"/> is null in embedded mode). When a newer activation of the grain exists
+    /// — this silo was paused past its lease — the write is refused with <see cref="ServiceUnavailableException"/>
+    /// instead of being applied, whatever else it compares.
+    /// </summary>
+    public LogMetadata FencedBy(ActivationFence? fence) => fence is null ? this : new LogMetadata(_store, Keys, fence);
 
     public async Task<Versioned<LogRecord>?> GetLogAsync(string name, CancellationToken cancellationToken)
     {
@@ -39,7 +55,7 @@ internal sealed class LogMetadata
         var txn = new Txn()
             .If(Compare.Missing(Keys.Name(name)))
             .Then(TxnOp.Put(Keys.Name(name), record.ToByteArray()));
-        var result = await _store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+        var result = await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new LogAlreadyExistsException($"The log '{name}' exists already.");
@@ -53,7 +69,7 @@ internal sealed class LogMetadata
     public async Task<long?> UpdateLogAsync(LogRecord record, long expectedModRevision, CancellationToken cancellationToken)
     {
         var key = Keys.Name(record.Name);
-        var result = await _store.TxnAsync(
+        var result = await CommitAsync(
             new Txn().If(Compare.ModRevisionIs(key, expectedModRevision)).Then(TxnOp.Put(key, record.ToByteArray())),
             cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result.Revision : null;
@@ -64,7 +80,7 @@ internal sealed class LogMetadata
     {
         var key = Keys.Name(record.Name);
         var collection = new CollectionRecord { LogName = record.Name, DueUnixMs = nowUnixMs, LogDeleted = true };
-        var result = await _store.TxnAsync(
+        var result = await CommitAsync(
             new Txn()
                 .If(Compare.ModRevisionIs(key, expectedModRevision))
                 .Then(
@@ -93,7 +109,7 @@ internal sealed class LogMetadata
     public async Task<long?> BumpWriterEpochAsync(long logId, long expectedEpoch, WriterRecord record, CancellationToken cancellationToken)
     {
         var key = Keys.Writer(logId);
-        var result = await _store.TxnAsync(
+        var result = await CommitAsync(
             new Txn().If(Compare.ModRevisionIs(key, expectedEpoch)).Then(TxnOp.Put(key, record.ToByteArray())),
             cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result.Revision : null;
@@ -129,7 +145,7 @@ internal sealed class LogMetadata
     public async Task<long?> CreateSegmentAsync(long logId, long writerEpoch, SegmentRecord record, CancellationToken cancellationToken)
     {
         var key = Keys.Segment(logId, record.SegmentId);
-        var result = await _store.TxnAsync(
+        var result = await CommitAsync(
             new Txn()
                 .If(Compare.ModRevisionIs(Keys.Writer(logId), writerEpoch), Compare.Missing(key))
                 .Then(TxnOp.Put(key, record.ToByteArray())),
@@ -141,7 +157,7 @@ internal sealed class LogMetadata
     public async Task<long?> UpdateSegmentAsync(long logId, SegmentRecord record, long expectedModRevision, CancellationToken cancellationToken)
     {
         var key = Keys.Segment(logId, record.SegmentId);
-        var result = await _store.TxnAsync(
+        var result = await CommitAsync(
             new Txn().If(Compare.ModRevisionIs(key, expectedModRevision)).Then(TxnOp.Put(key, record.ToByteArray())),
             cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result.Revision : null;
@@ -150,10 +166,29 @@ internal sealed class LogMetadata
     public async Task<bool> DeleteSegmentAsync(long logId, long segmentId, long expectedModRevision, CancellationToken cancellationToken)
     {
         var key = Keys.Segment(logId, segmentId);
-        var result = await _store.TxnAsync(
+        var result = await CommitAsync(
             new Txn().If(Compare.ModRevisionIs(key, expectedModRevision)).Then(TxnOp.Delete(key)),
             cancellationToken).ConfigureAwait(false);
         return result.Succeeded;
+    }
+
+    private async Task<TxnResult> CommitAsync(Txn txn, CancellationToken cancellationToken)
+    {
+        if (_fence is not { } fence)
+        {
+            return await _store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+        }
+
+        txn.If(new Compare(fence.Key, CompareTarget.CreateRevision, CompareOperator.Equal, fence.Epoch)).Else(TxnOp.Get(fence.Key));
+        var result = await _store.TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && result.Responses.Count > 0 && result.Responses[^1].Found?.CreateRevision != fence.Epoch)
+        {
+            throw new ServiceUnavailableException(
+                "This grain activation was superseded by a newer one on another silo (this silo lost its cluster lease); " +
+                "nothing was written. Retry: the call will reach the current owner.");
+        }
+
+        return result;
     }
 
     public Task PutReaderAsync(long logId, string readerId, ReaderRecord record, long leaseId, CancellationToken cancellationToken) =>
@@ -187,7 +222,7 @@ internal sealed class LogMetadata
             }
 
             var record = new CollectionRecord { LogName = logName, DueUnixMs = dueUnixMs };
-            var result = await _store.TxnAsync(
+            var result = await CommitAsync(
                 new Txn().If(Compare.ModRevisionIs(key, current?.ModRevision ?? 0)).Then(TxnOp.Put(key, record.ToByteArray())),
                 cancellationToken).ConfigureAwait(false);
             if (result.Succeeded)
@@ -211,7 +246,7 @@ internal sealed class LogMetadata
             var op = nextDueUnixMs is { } due
                 ? TxnOp.Put(key, new CollectionRecord { LogName = logName, DueUnixMs = due }.ToByteArray())
                 : TxnOp.Delete(key);
-            var result = await _store.TxnAsync(new Txn().If(Compare.ModRevisionIs(key, seen.ModRevision)).Then(op), cancellationToken).ConfigureAwait(false);
+            var result = await CommitAsync(new Txn().If(Compare.ModRevisionIs(key, seen.ModRevision)).Then(op), cancellationToken).ConfigureAwait(false);
             if (result.Succeeded)
             {
                 return;

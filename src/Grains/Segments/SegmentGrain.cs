@@ -26,7 +26,7 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
     // Small, because thousands of quiet logs each hold a block buffer; busy segments grow theirs and keep it as a spare.
     private const int InitialBlockCapacity = 8 * 1024;
 
-    private readonly LogMetadata _metadata;
+    private LogMetadata _metadata;
     private readonly ISegmentStorage _storage;
     private readonly LogServiceOptions _options;
     private readonly ILogger _logger;
@@ -76,6 +76,8 @@ internal sealed class SegmentGrain : Grain, ISegmentGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Every metadata write of this activation is fenced by its directory epoch (a no-op in embedded mode).
+        _metadata = _metadata.FencedBy(ActivationFence);
         var (logId, segmentId) = SegmentGrainInterface.ParseKey(Key);
         _address = new SegmentAddress(logId, segmentId);
         _policy = _storage.FlushPolicy;

@@ -100,7 +100,7 @@ public sealed class LogService
     }
 
     /// <summary>Storage requests made for the log by this silo since it started (every attempt; zeros for local storage).</summary>
-    public async Task<StorageRequestCounts> GetStorageRequestCountsAsync(string name, CancellationToken cancellationToken = default)
+    public async Task<Storage.Abstractions.StorageRequestCounts> GetStorageRequestCountsAsync(string name, CancellationToken cancellationToken = default)
     {
         var info = await GetLogAsync(name, cancellationToken).ConfigureAwait(false);
         return _storage.GetRequestCounts(info.LogId);

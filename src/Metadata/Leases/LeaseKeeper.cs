@@ -125,6 +125,24 @@ public sealed class LeaseKeeper : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>
+    /// Stops renewing without revoking: the lease lapses after its TTL exactly as if this process had died. Lets an
+    /// in-process test cluster simulate a crashed silo.
+    /// </summary>
+    public async ValueTask AbandonAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _renewLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _deadlineTimer.DisposeAsync().ConfigureAwait(false);
+        FireLost("abandoned without revoking (simulated crash)");
+        _stopping.Dispose();
+    }
+
     private async Task RenewLoopAsync()
     {
         var delay = _renewInterval;

@@ -35,6 +35,8 @@ internal sealed class ActivationData : IThreadPoolWorkItem
 
     private volatile ActivationState _state = ActivationState.Activating;
     private long _lastActivityTimestamp;
+    private long _epoch;
+    private bool _registered;
     private Grain? _grain;
 
     public ActivationData(ActivationCatalog catalog, GrainId id, GrainClass grainClass, ActivationData? predecessor)
@@ -57,6 +59,9 @@ internal sealed class ActivationData : IThreadPoolWorkItem
     public GrainId Id { get; }
 
     public ActorRuntime Runtime => _catalog.Runtime;
+
+    /// <summary>The activation's epoch from the grain directory (0 without a directory). Fixed once activated.</summary>
+    public long Epoch => _epoch;
 
     /// <summary>Completes when the activation has finished deactivating (or failed to activate).</summary>
     public Task Terminated => _terminated.Task;
@@ -139,6 +144,17 @@ internal sealed class ActivationData : IThreadPoolWorkItem
     public Task DeactivateForShutdownAsync()
     {
         EnqueueSystemTurn(new ShutdownTurn());
+        return Terminated;
+    }
+
+    /// <summary>
+    /// Drops the activation without running OnDeactivateAsync or releasing its directory entry (the silo lost its
+    /// lease: another silo may already own the grain, so this one must not act for it any more). Queued calls fail
+    /// with <paramref name="error"/>.
+    /// </summary>
+    public Task AbortAsync(Exception error)
+    {
+        EnqueueSystemTurn(new AbortTurn(error));
         return Terminated;
     }
 
@@ -363,6 +379,15 @@ internal sealed class ActivationData : IThreadPoolWorkItem
 
         try
         {
+            if (Runtime.Directory is { } directory)
+            {
+                // One activation cluster-wide: claim the grain first. Losing the race throws GrainNotOwnedHereException,
+                // which every queued call receives as is, so the caller redirects to the owner.
+                using var registerTimeout = new CancellationTokenSource(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
+                _epoch = await directory.RegisterAsync(Id, registerTimeout.Token);
+                _registered = true;
+            }
+
             var grain = _grainClass.Create(Runtime.Services);
             grain.Bind(this);
             using var timeout = new CancellationTokenSource(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
@@ -377,16 +402,25 @@ internal sealed class ActivationData : IThreadPoolWorkItem
         }
         catch (Exception ex)
         {
-            RuntimeLog.ActivationFailed(Logger, Id, ex);
+            if (ex is Directory.GrainNotOwnedHereException)
+            {
+                RuntimeLog.ActivationRedirected(Logger, Id, ex.Message);
+            }
+            else
+            {
+                RuntimeLog.ActivationFailed(Logger, Id, ex);
+            }
+
             lock (_gate)
             {
                 _state = ActivationState.Invalid;
             }
 
             DisposeTimers();
+            await ReleaseRegistrationAsync();
             _catalog.Remove(this);
             _terminated.TrySetResult();
-            var error = new GrainActivationException(Id, ex);
+            var error = ex is Directory.GrainNotOwnedHereException ? ex : new GrainActivationException(Id, ex);
             while (_mailbox.Reader.TryRead(out var queued))
             {
                 queued.Fail(error);
@@ -412,6 +446,7 @@ internal sealed class ActivationData : IThreadPoolWorkItem
             _state = ActivationState.Invalid;
         }
 
+        await ReleaseRegistrationAsync();
         _catalog.Remove(this);
         _grain = null;
         RuntimeMetrics.ActivationsDeactivated.Add(1);
@@ -421,6 +456,46 @@ internal sealed class ActivationData : IThreadPoolWorkItem
         while (_mailbox.Reader.TryRead(out var queued))
         {
             _catalog.Dispatch(queued);
+        }
+    }
+
+    private async Task ReleaseRegistrationAsync()
+    {
+        if (!_registered || Runtime.Directory is not { } directory)
+        {
+            return;
+        }
+
+        _registered = false;
+        try
+        {
+            using var timeout = new CancellationTokenSource(Runtime.Options.DeactivationTimeout, Runtime.TimeProvider);
+            await directory.UnregisterAsync(Id, _epoch, timeout.Token);
+        }
+#pragma warning disable CA1031 // Best effort: an entry left behind dies with the silo's lease, and a successor's claim waits for it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            RuntimeLog.UnregisterFailed(Logger, Id, ex);
+        }
+    }
+
+    private void Abort(Exception error)
+    {
+        lock (_gate)
+        {
+            _state = ActivationState.Invalid;
+        }
+
+        DisposeTimers();
+        _registered = false;
+        _catalog.Remove(this);
+        _grain = null;
+        RuntimeMetrics.ActivationsDeactivated.Add(1);
+        _terminated.TrySetResult();
+        while (_mailbox.Reader.TryRead(out var queued))
+        {
+            queued.Fail(error);
         }
     }
 
@@ -442,6 +517,19 @@ internal sealed class ActivationData : IThreadPoolWorkItem
     private sealed class DeactivateTurn(DeactivationReason reason) : SystemTurn
     {
         public override Task Run(ActivationData activation) => activation.DeactivateAsync(reason);
+    }
+
+    private sealed class AbortTurn(Exception error) : SystemTurn
+    {
+        public override Task Run(ActivationData activation)
+        {
+            if (activation._state != ActivationState.Invalid)
+            {
+                activation.Abort(error);
+            }
+
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class ShutdownTurn : SystemTurn

@@ -19,4 +19,13 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Shutting down: {Count} activations did not deactivate within the timeout")]
     public static partial void ShutdownIncomplete(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Releasing the directory entry of grain {Grain} failed; it lapses with this silo's lease")]
+    public static partial void UnregisterFailed(ILogger logger, GrainId grain, Exception exception);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Grain {Grain} is active elsewhere; calls queued here are redirected ({Reason})")]
+    public static partial void ActivationRedirected(ILogger logger, GrainId grain, string reason);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Aborting {Count} activations without deactivation: {Reason}")]
+    public static partial void Aborting(ILogger logger, int count, string reason);
 }

@@ -28,6 +28,13 @@ public abstract class GrainMethod
     /// <summary>Parses a response message from its protobuf encoding.</summary>
     public abstract IMessage ParseResponse(ReadOnlySpan<byte> data);
 
+    /// <summary>
+    /// Calls the method through <paramref name="invoker"/> with an already parsed request (remote dispatch, where the
+    /// message types are known only at run time).
+    /// </summary>
+    public abstract Task<IMessage> InvokeUntypedAsync(
+        IGrainCallInvoker invoker, GrainId target, IMessage request, TimeSpan? timeout, CancellationToken cancellationToken);
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }
@@ -67,6 +74,11 @@ public sealed class GrainMethod<TGrain, TRequest, TResponse> : GrainMethod
     /// <summary>Invokes the method on <paramref name="grain"/>.</summary>
     public Task<TResponse> Invoke(TGrain grain, TRequest request, CancellationToken cancellationToken) =>
         _invoke(grain, request, cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task<IMessage> InvokeUntypedAsync(
+        IGrainCallInvoker invoker, GrainId target, IMessage request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        await invoker.InvokeAsync(target, this, (TRequest)request, timeout, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public override IMessage ParseRequest(ReadOnlySpan<byte> data) => _requestParser.ParseFrom(data);
