@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Woodpecker.Client.Connections;
+using Woodpecker.Client.Connections.Cluster;
 using Woodpecker.Errors;
 using Woodpecker.Silo.Embedded;
 
@@ -40,6 +41,28 @@ public sealed class WoodpeckerClient : IAsyncDisposable
         var silo = await EmbeddedSilo.StartAsync(options, timeProvider, loggerFactory, cancellationToken).ConfigureAwait(false);
         return new WoodpeckerClient(new EmbeddedConnection(silo)) { EmbeddedSilo = silo };
     }
+
+    /// <summary>
+    /// Connects to a cluster of silos through the public gRPC API. Calls about a log go straight to the silo that serves
+    /// it; calls that are safe to repeat are retried on another silo when one is lost.
+    /// <code>
+    /// await using var client = await WoodpeckerClient.ConnectAsync(new ClusterClientOptions { Gateways = ["http://silo1:7400"] });
+    /// </code>
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (the message says which).</exception>
+    /// <exception cref="ServiceUnavailableException">No gateway answered.</exception>
+    public static async Task<WoodpeckerClient> ConnectAsync(ClusterClientOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _ = loggerFactory; // reserved: the cluster client logs nothing yet beyond the errors it returns
+        return new WoodpeckerClient(await ClusterConnection.ConnectAsync(options, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Connects to a cluster through comma-separated gateway URLs ("http://silo1:7400,http://silo2:7400").</summary>
+    public static Task<WoodpeckerClient> ConnectAsync(string gateways, CancellationToken cancellationToken = default) =>
+        ConnectAsync(
+            new ClusterClientOptions { Gateways = gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() },
+            cancellationToken: cancellationToken);
 
     /// <summary>The in-process silo in embedded mode (for diagnostics and tests); null when connected to a cluster.</summary>
     public EmbeddedSilo? EmbeddedSilo { get; private init; }

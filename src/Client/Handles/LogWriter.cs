@@ -6,7 +6,10 @@ namespace Woodpecker.Client;
 /// <summary>
 /// The single writer of a log. Thread-safe. Many appends may be in flight; each completes with its position once it
 /// is durable, and they complete strictly in the order they were made. If one fails, every later pending append
-/// fails too and the writer cannot be used again: open a new one.
+/// fails too. In embedded mode the writer cannot be used again: open a new one. Connected to a cluster, losing the
+/// silo that serves the writer fails the pending appends with <see cref="Errors.ServiceUnavailableException"/> (their
+/// outcome is unknown: each entry is in the log at most once, never re-sent), and the next append reconnects the writer
+/// on the log's new silo — unless another writer took over meanwhile (<see cref="Errors.WriterFencedException"/>).
 /// </summary>
 public sealed class LogWriter : IAsyncDisposable
 {

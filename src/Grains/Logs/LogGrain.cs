@@ -85,7 +85,7 @@ internal sealed class LogGrain : Grain, ILogGrain
         var log = _log!;
 
         // Fence first, so the writer can neither roll nor keep appending while its log disappears.
-        var epoch = await TakeWriterEpochAsync("delete", cancellationToken);
+        var epoch = await TakeWriterEpochAsync("delete", requiredCurrentEpoch: 0, cancellationToken);
         await CompleteActiveSegmentsAsync(epoch, cancellationToken);
         if (!await _metadata.DeleteLogAsync(log.Record, log.ModRevision, NowUnixMs(), cancellationToken))
         {
@@ -113,7 +113,7 @@ internal sealed class LogGrain : Grain, ILogGrain
     public async Task<WriterGrant> OpenWriterAsync(OpenWriterRequest request, CancellationToken cancellationToken)
     {
         RequireLog();
-        var epoch = await TakeWriterEpochAsync("writer", cancellationToken);
+        var epoch = await TakeWriterEpochAsync("writer", request.ExpectedWriterEpoch, cancellationToken);
         await CompleteActiveSegmentsAsync(epoch, cancellationToken);
         GrainLog.WriterOpened(_logger, Key, epoch);
         return new WriterGrant { LogId = LogId, WriterEpoch = epoch };
@@ -462,12 +462,19 @@ internal sealed class LogGrain : Grain, ILogGrain
     }
 
     /// <summary>Bumps the writer epoch with compare-and-swap; the new epoch fences every earlier writer.</summary>
-    private async Task<long> TakeWriterEpochAsync(string writerId, CancellationToken cancellationToken)
+    private async Task<long> TakeWriterEpochAsync(string writerId, long requiredCurrentEpoch, CancellationToken cancellationToken)
     {
         _prepared = null; // the earlier writer's prepared segment is completed with its other active ones
         for (var attempt = 0; attempt < CasAttempts; attempt++)
         {
             var expected = await _metadata.GetWriterEpochAsync(LogId, cancellationToken);
+            if (requiredCurrentEpoch != 0 && expected != requiredCurrentEpoch)
+            {
+                // The compare-and-swap below compares this same value, so no newer writer can slip in after this check.
+                throw new WriterFencedException(
+                    $"The writer of log '{Key}' with epoch {requiredCurrentEpoch} cannot reopen: a newer writer (epoch {expected}) took over. Open a new writer if you mean to fence it.");
+            }
+
             var epoch = await _metadata.BumpWriterEpochAsync(
                 LogId, expected, new WriterRecord { OpenedUnixMs = NowUnixMs(), WriterId = writerId }, cancellationToken);
             if (epoch is { } e)

@@ -18,6 +18,12 @@ public sealed class LogWriterOptions
     /// <summary>Batches in flight to the segment at once. Default 32.</summary>
     public int MaxInFlightBatches { get; set; } = 32;
 
+    /// <summary>
+    /// When set, open only if this is still the log's writer epoch — how a client reconnects its writer after losing a
+    /// silo without ever fencing a writer that superseded it (then <see cref="Errors.WriterFencedException"/>).
+    /// </summary>
+    public long? ExpectedWriterEpoch { get; set; }
+
     /// <summary>Throws when a setting is out of range, naming the setting.</summary>
     public void Validate()
     {

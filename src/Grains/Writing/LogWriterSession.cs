@@ -72,7 +72,7 @@ public sealed class LogWriterSession : IAsyncDisposable
         WriterGrant grant;
         try
         {
-            grant = await grains.GetGrain<ILogGrain>(logName).OpenWriterAsync(new OpenWriterRequest(), cancellationToken).ConfigureAwait(false);
+            grant = await grains.GetGrain<ILogGrain>(logName).OpenWriterAsync(new OpenWriterRequest { ExpectedWriterEpoch = options.ExpectedWriterEpoch ?? 0 }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
