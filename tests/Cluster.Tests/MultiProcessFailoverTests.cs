@@ -22,6 +22,18 @@ public sealed class MultiProcessFailoverTests(EtcdFixture etcd, ITestOutputHelpe
         await using var load = await LoadAsync.StartAsync(client, "kill9");
         await InProcessClusterTests.WaitUntilAsync(() => load.Checkers.All(c => c.Acknowledged > 100), TimeSpan.FromSeconds(30), "appends on every log");
 
+        // The silo host's health and metrics endpoints (HTTP/1.1, what orchestrators probe).
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var silo in cluster.Silos)
+        {
+            Assert.Equal("serving", (await http.GetStringAsync($"http://127.0.0.1:{silo.HealthPort}/healthz")).Trim());
+        }
+
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{cluster.OwnerOf(load.Checkers[0].LogName).HealthPort}/metrics");
+        Assert.Contains("woodpecker_log_entries_appended", metrics, StringComparison.Ordinal);
+        Assert.Contains("woodpecker_gateway_append_duration_count", metrics, StringComparison.Ordinal);
+        Assert.Contains("woodpecker_silo_members 3", metrics, StringComparison.Ordinal);
+
         var victim = cluster.OwnerOf(load.Checkers[0].LogName);
         var killedAt = Stopwatch.GetTimestamp();
         await victim.Process.KillAsync();

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Woodpecker.Errors;
 using Woodpecker.Grains.Service;
+using Woodpecker.Silo.Diagnostics;
 using Woodpecker.Protocol.V1;
 using Woodpecker.Transport;
 using GrainReaderOptions = Woodpecker.Grains.Reading.LogReaderOptions;
@@ -104,7 +105,7 @@ public static class LogServiceGrpc
         RequireServing(isServing);
         await responses.WriteAsync(new AppendResponse { Opened = new WriterOpened { WriterEpoch = session.WriterEpoch } }, context.CancellationToken).ConfigureAwait(false);
 
-        var inFlight = Channel.CreateBounded<Task<LogPosition>[]>(new BoundedChannelOptions(MaxAppendRequestsInFlight) { SingleReader = true, SingleWriter = true });
+        var inFlight = Channel.CreateBounded<(Task<LogPosition>[] Appends, long ReceivedAt)>(new BoundedChannelOptions(MaxAppendRequestsInFlight) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var acknowledging = AcknowledgeInOrderAsync(inFlight.Reader, responses, isServing, stop);
         GrpcStatusException? rejected = null;
@@ -134,7 +135,7 @@ public static class LogServiceGrpc
                     appends[i] = session.AppendAsync(request.Entries.Entries[i], CancellationToken.None);
                 }
 
-                await inFlight.Writer.WriteAsync(appends, stop.Token).ConfigureAwait(false);
+                await inFlight.Writer.WriteAsync((appends, System.Diagnostics.Stopwatch.GetTimestamp()), stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
@@ -183,11 +184,11 @@ public static class LogServiceGrpc
     }
 
     private static async Task AcknowledgeInOrderAsync(
-        ChannelReader<Task<LogPosition>[]> inFlight, IGrpcStreamWriter<AppendResponse> responses, Func<bool> isServing, CancellationTokenSource stop)
+        ChannelReader<(Task<LogPosition>[] Appends, long ReceivedAt)> inFlight, IGrpcStreamWriter<AppendResponse> responses, Func<bool> isServing, CancellationTokenSource stop)
     {
         try
         {
-            await foreach (var appends in inFlight.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            await foreach (var (appends, receivedAt) in inFlight.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
                 var acknowledged = new EntriesAppended();
                 foreach (var append in appends)
@@ -197,6 +198,8 @@ public static class LogServiceGrpc
 
                 RequireServing(isServing);
                 await responses.WriteAsync(new AppendResponse { Appended = acknowledged }, stop.Token).ConfigureAwait(false);
+                GatewayMetrics.AppendRequests.Add(1);
+                GatewayMetrics.AppendRequestDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(receivedAt).TotalMilliseconds);
             }
         }
         catch
@@ -268,6 +271,7 @@ public static class LogServiceGrpc
     {
         if (!isServing())
         {
+            GatewayMetrics.CallsRefusedNotServing.Add(1);
             throw GrpcErrorMapping.ToStatus(new ServiceUnavailableException(
                 "This silo lost its cluster lease and stopped serving; reconnect to another silo."));
         }
