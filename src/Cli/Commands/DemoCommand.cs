@@ -30,13 +30,14 @@ internal static class DemoCommand
         });
         var command = new Command("demo", "Append to the log 'demo' while a tail reader follows it, and show what the reader saw.") { count };
         command.SetAction((result, cancellationToken) => context.RunWithClientAsync(
-            result, LogName, (client, ct) => RunAsync(context.Console.Ansi, client, context.DataDirectory(result), result.GetValue(count), ct), cancellationToken));
+            result, LogName, (client, ct) => RunAsync(context.Console.Ansi, client, context.Location(result), result.GetValue(count), ct), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, WoodpeckerClient client, string dataDirectory, int count, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IAnsiConsole console, WoodpeckerClient client, string location, int count, CancellationToken cancellationToken)
     {
-        console.MarkupLine($"[bold]Woodpecker demo[/] — embedded service in [blue]{Markup.Escape(Path.GetFullPath(dataDirectory))}[/]");
+        var where = client.EmbeddedSilo is null ? location : $"embedded service in {Path.GetFullPath(location)}";
+        console.MarkupLine($"[bold]Woodpecker demo[/] — [blue]{Markup.Escape(where)}[/]");
         var (log, created) = await CreateOrOpenAsync(client, cancellationToken);
         var lastBefore = await log.GetLastPositionAsync(cancellationToken);
         console.MarkupLine(created

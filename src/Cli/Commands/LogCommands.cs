@@ -57,7 +57,7 @@ internal static class LogCommands
             if (count == 0)
             {
                 var filter = result.GetValue(prefix) is { Length: > 0 } p ? $" starting with '{p}'" : "";
-                context.Console.Out.WriteLine($"no logs{filter} in {context.DataDirectory(result)}; create one with: wp log create <name>");
+                context.Console.Out.WriteLine($"no logs{filter} in {context.Location(result)}; create one with: wp log create <name>");
                 return ExitCodes.Ok;
             }
 

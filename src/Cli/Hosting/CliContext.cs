@@ -10,6 +10,9 @@ internal sealed class CliContext
     /// <summary>Environment variable that changes the default of --data.</summary>
     public const string DataEnvironmentVariable = "WOODPECKER_DATA";
 
+    /// <summary>Environment variable that changes the default of --cluster.</summary>
+    public const string ClusterEnvironmentVariable = "WOODPECKER_CLUSTER";
+
     /// <summary>Environment variable that changes the default of --etcd.</summary>
     public const string EtcdEnvironmentVariable = "WOODPECKER_ETCD";
 
@@ -34,6 +37,14 @@ internal sealed class CliContext
             HelpName = "dir",
             Recursive = true,
             DefaultValueFactory = _ => console.Environment(DataEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultDataDirectory,
+        };
+        Cluster = new Option<string?>("--cluster")
+        {
+            Description = $"Connect to a running cluster through these silo URLs (comma-separated, e.g. http://silo1:7400) instead of starting " +
+                $"the embedded service; --data, --etcd and --s3-* are then not used (or ${ClusterEnvironmentVariable}).",
+            HelpName = "urls",
+            Recursive = true,
+            DefaultValueFactory = _ => FromEnvironment(console, ClusterEnvironmentVariable),
         };
         Etcd = new Option<string?>("--etcd")
         {
@@ -129,6 +140,17 @@ internal sealed class CliContext
     /// <summary>The global --etcd option.</summary>
     public Option<string?> Etcd { get; }
 
+    /// <summary>The global --cluster option.</summary>
+    public Option<string?> Cluster { get; }
+
+    /// <summary>The cluster gateways the command line chose (empty: the embedded service).</summary>
+    public IReadOnlyList<string> ClusterGateways(ParseResult result) =>
+        (result.GetValue(Cluster) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Where the logs live, for messages: the cluster's URLs, or the data directory.</summary>
+    public string Location(ParseResult result) =>
+        ClusterGateways(result) is { Count: > 0 } gateways ? $"the cluster at {string.Join(',', gateways)}" : DataDirectory(result);
+
     /// <summary>The etcd endpoints the command line chose (empty: SQLite).</summary>
     public IReadOnlyList<string> EtcdEndpoints(ParseResult result) =>
         (result.GetValue(Etcd) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -140,7 +162,10 @@ internal sealed class CliContext
     public Task<int> RunWithClientAsync(
         ParseResult result, string? logName, Func<WoodpeckerClient, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
-        var factory = new ClientFactory(DataDirectory(result), EtcdEndpoints(result), S3Options(result));
+        var gateways = ClusterGateways(result);
+        var factory = gateways.Count > 0
+            ? new ClientFactory(gateways)
+            : new ClientFactory(DataDirectory(result), EtcdEndpoints(result), S3Options(result));
         return RunAsync(result, logName, async ct =>
         {
             await using var client = await factory.CreateAsync(ct);
@@ -157,7 +182,7 @@ internal sealed class CliContext
         }
         catch (Exception ex)
         {
-            return Fail(ex, DataDirectory(result), logName, cancellationToken.IsCancellationRequested);
+            return Fail(ex, Location(result), logName, cancellationToken.IsCancellationRequested);
         }
     }
 

@@ -14,6 +14,7 @@ internal static class WpApp
         var context = new CliContext(console);
         var root = new RootCommand("wp: the Woodpecker durable log service from the command line (embedded mode: everything lives in --data).");
         root.Options.Add(context.Data);
+        root.Options.Add(context.Cluster);
         root.Options.Add(context.Etcd);
         root.Options.Add(context.S3Bucket);
         root.Options.Add(context.S3Endpoint);
