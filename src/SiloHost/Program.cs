@@ -5,7 +5,8 @@ using Woodpecker.SiloHost;
 // woodpecker-silo: one silo of a Woodpecker cluster. Configuration: appsettings.json next to the binary, then
 // environment variables (Woodpecker__Etcd__Endpoints__0=http://etcd:2379), then the command line
 // (--Woodpecker:Silo:Port=7400). See the README's "Running a cluster" section.
-var builder = Host.CreateApplicationBuilder(args);
+// The content root is the binary's directory, so its appsettings.json applies whatever the working directory is.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 try
 {
     builder.Services.AddSingleton(SiloConfiguration.Read(builder.Configuration));
