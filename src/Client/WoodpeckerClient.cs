@@ -44,7 +44,8 @@ public sealed class WoodpeckerClient : IAsyncDisposable
 
     /// <summary>
     /// Connects to a cluster of silos through the public gRPC API. Calls about a log go straight to the silo that serves
-    /// it; calls that are safe to repeat are retried on another silo when one is lost.
+    /// it; calls that are safe to repeat are retried on another silo when one is lost. Membership changes and
+    /// transparent reconnects of writers and readers are logged through the optional logger factory.
     /// <code>
     /// await using var client = await WoodpeckerClient.ConnectAsync(new ClusterClientOptions { Gateways = ["http://silo1:7400"] });
     /// </code>
@@ -54,8 +55,7 @@ public sealed class WoodpeckerClient : IAsyncDisposable
     public static async Task<WoodpeckerClient> ConnectAsync(ClusterClientOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _ = loggerFactory; // reserved: the cluster client logs nothing yet beyond the errors it returns
-        return new WoodpeckerClient(await ClusterConnection.ConnectAsync(options, cancellationToken).ConfigureAwait(false));
+        return new WoodpeckerClient(await ClusterConnection.ConnectAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Connects to a cluster through comma-separated gateway URLs ("http://silo1:7400,http://silo2:7400").</summary>

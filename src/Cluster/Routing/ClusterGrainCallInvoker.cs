@@ -34,6 +34,7 @@ public sealed class ClusterGrainCallInvoker : IGrainCallInvoker, IDisposable
     private readonly ILogger _logger;
     private readonly DirectoryCache _cache = new();
     private readonly SiloConnections _connections;
+    private IReadOnlyList<string> _lastSiloIds = [];
 
     /// <summary>Creates the invoker of one silo.</summary>
     public ClusterGrainCallInvoker(
@@ -56,6 +57,7 @@ public sealed class ClusterGrainCallInvoker : IGrainCallInvoker, IDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _connections = new SiloConnections(channelOptions ?? new GrpcChannelOptions());
+        _lastSiloIds = membership.View.SiloIds;
         membership.ViewChanged += OnViewChanged;
     }
 
@@ -228,8 +230,14 @@ public sealed class ClusterGrainCallInvoker : IGrainCallInvoker, IDisposable
 
     private void OnViewChanged(MembershipView view)
     {
-        _cache.Purge(view);
-        _connections.Retain(view);
+        // Load reports change the view every few seconds without changing who is live: sweep the (large) cache only
+        // when a silo actually left.
+        var previous = Interlocked.Exchange(ref _lastSiloIds, view.SiloIds);
+        if (previous.Any(id => !view.Contains(id)))
+        {
+            _cache.Purge(view);
+            _connections.Retain(view);
+        }
     }
 
     /// <summary>True when the failure proves the request never left this process (no connection could be made).</summary>

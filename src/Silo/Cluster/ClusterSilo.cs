@@ -274,7 +274,7 @@ public sealed class ClusterSilo : IAsyncDisposable
         var address = IPAddress.Parse(_options.ListenAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            GrpcKestrel.TuneHttp2(kestrel);
             kestrel.Listen(address, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
             if (healthPort >= 0)
             {

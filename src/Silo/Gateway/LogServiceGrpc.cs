@@ -246,7 +246,7 @@ public static class LogServiceGrpc
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception error) when (!isServing() && error is not OperationCanceledException)
+        catch (Exception error) when (!isServing() && error is not (OperationCanceledException or GrpcStatusException { Status: GrpcStatusCode.Unavailable }))
         {
             // Whatever failed, it failed because this silo stopped serving (its grains were dropped): say so, so the
             // client reconnects elsewhere instead of treating it as the log's own error.

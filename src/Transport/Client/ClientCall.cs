@@ -52,8 +52,10 @@ internal sealed class ClientCall<TResponse> : IAsyncDisposable
         };
         content.Headers.ContentType = GrpcContentType;
         request.Headers.TryAddWithoutValidation("te", "trailers");
-        if (options.Timeout is { } timeout)
+        if (options.Timeout is { } requested)
         {
+            // A caller whose budget ran out passes zero or less: the call then fails at once with DeadlineExceeded.
+            var timeout = requested > TimeSpan.Zero ? requested : TimeSpan.FromTicks(1);
             request.Headers.TryAddWithoutValidation("grpc-timeout", GrpcTimeout.Format(timeout));
             _deadline = new CancellationTokenSource(timeout);
             _deadline.Token.Register(static s => ((CancellationTokenSource)s!).Cancel(), _cancel);

@@ -1,4 +1,6 @@
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Woodpecker.Errors;
 using Woodpecker.Naming;
 using Woodpecker.Protocol.V1;
@@ -16,10 +18,11 @@ internal sealed class ClusterConnection : ILogConnection
 {
     private const string Service = "/woodpecker.v1.LogService/";
 
-    private ClusterConnection(ClusterClientOptions options, GatewayRouter router)
+    private ClusterConnection(ClusterClientOptions options, GatewayRouter router, ILoggerFactory loggerFactory)
     {
         Options = options;
         Router = router;
+        Logger = loggerFactory.CreateLogger("Woodpecker.Client.Cluster");
     }
 
     public EntryLimits EntryLimits => EntryLimits.Default;
@@ -28,14 +31,18 @@ internal sealed class ClusterConnection : ILogConnection
 
     internal GatewayRouter Router { get; }
 
-    public static async Task<ClusterConnection> ConnectAsync(ClusterClientOptions options, CancellationToken cancellationToken)
+    /// <summary>Where reconnects of writers and readers are reported.</summary>
+    internal ILogger Logger { get; }
+
+    public static async Task<ClusterConnection> ConnectAsync(ClusterClientOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         options.Validate();
-        var router = new GatewayRouter(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var router = new GatewayRouter(options, loggerFactory.CreateLogger("Woodpecker.Client.Cluster.GatewayRouter"));
         try
         {
             await router.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new ClusterConnection(options, router);
+            return new ClusterConnection(options, router, loggerFactory);
         }
         catch
         {
@@ -135,7 +142,7 @@ internal sealed class ClusterConnection : ILogConnection
             var (endpoint, channel) = Router.Route(logName);
             try
             {
-                return await channel.UnaryAsync(Service + method, request, parser, new GrpcCallOptions(deadline - DateTime.UtcNow, cancellationToken))
+                return await channel.UnaryAsync(Service + method, request, parser, new GrpcCallOptions(Remaining(deadline), cancellationToken))
                     .ConfigureAwait(false);
             }
             catch (GrpcStatusException failed) when (ShouldRetry(failed, idempotent, attempt, deadline))
@@ -158,6 +165,13 @@ internal sealed class ClusterConnection : ILogConnection
     internal bool ShouldRetry(GrpcStatusException failed, bool idempotent, int attempt, DateTime deadline) =>
         failed.Status == GrpcStatusCode.Unavailable && attempt < Options.MaxAttempts && DateTime.UtcNow + Backoff(attempt) < deadline
         && (idempotent || NeverSent(failed));
+
+    /// <summary>What is left until <paramref name="deadline"/>, at least a millisecond (a backoff may overshoot it slightly).</summary>
+    internal static TimeSpan Remaining(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        return left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+    }
 
     internal static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(1000, 100 << Math.Min(attempt - 1, 4)));
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Woodpecker.Errors;
 using Woodpecker.Protocol.V1;
 using Woodpecker.Silo.Gateway;
@@ -122,6 +123,11 @@ internal sealed class ClusterReaderChannel : IReaderChannel
             }
 
             _connection.Router.ReportUnavailable(endpoint);
+            if (_connection.Logger.IsEnabled(LogLevel.Information))
+            {
+                _connection.Logger.LogInformation(
+                    "The Read stream of log '{Log}' from {Silo} broke ({Error}); resuming at {Position}.", _logName, endpoint, lost?.Message, NextPosition);
+            }
             await Task.Delay(ClusterConnection.Backoff(failures), cancellationToken).ConfigureAwait(false);
         }
     }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
 using Woodpecker.Errors;
 using Woodpecker.Protocol.V1;
 using Woodpecker.Silo.Gateway;
@@ -124,10 +125,16 @@ internal sealed class ClusterWriterChannel : IWriterChannel
             }
             catch (WriterFencedException fenced)
             {
+                _connection.Logger.LogWarning("The writer of log '{Log}' (epoch {Epoch}) could not reconnect: a newer writer took over.", _logName, heldEpoch);
                 _terminal = fenced;
                 throw;
             }
 
+            if (_connection.Logger.IsEnabled(LogLevel.Information))
+            {
+                _connection.Logger.LogInformation(
+                    "Reconnected the writer of log '{Log}' after losing its silo: epoch {OldEpoch} -> {NewEpoch}.", _logName, heldEpoch, stream.Epoch);
+            }
             Volatile.Write(ref _stream, stream);
             return stream;
         }
@@ -182,7 +189,7 @@ internal sealed class ClusterWriterChannel : IWriterChannel
                 try
                 {
                     using var openTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    openTimeout.CancelAfter(deadline - DateTime.UtcNow);
+                    openTimeout.CancelAfter(ClusterConnection.Remaining(deadline));
                     await call.WriteAsync(new AppendRequest { Open = new OpenWriter { LogName = logName, ExpectedWriterEpoch = expectedEpoch } }, openTimeout.Token).ConfigureAwait(false);
                     var opened = await call.ReadAsync(openTimeout.Token).ConfigureAwait(false);
                     if (opened?.KindCase != AppendResponse.KindOneofCase.Opened)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Woodpecker.Errors;
 using Woodpecker.Placement;
 using Woodpecker.Protocol.V1;
@@ -18,6 +19,7 @@ internal sealed class GatewayRouter : IAsyncDisposable
     private static readonly TimeSpan MembersTimeout = TimeSpan.FromSeconds(3);
 
     private readonly ClusterClientOptions _options;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _avoidUntil = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -26,8 +28,13 @@ internal sealed class GatewayRouter : IAsyncDisposable
     private long _revision = -1;
     private Task? _refreshLoop;
     private int _roundRobin;
+    private string? _lastRefreshError;
 
-    public GatewayRouter(ClusterClientOptions options) => _options = options;
+    public GatewayRouter(ClusterClientOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+    }
 
     /// <summary>Loads the first view; fails when no gateway answers.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -37,7 +44,8 @@ internal sealed class GatewayRouter : IAsyncDisposable
         if (_silos.Length == 0)
         {
             throw new ServiceUnavailableException(
-                $"No Woodpecker silo answered at {string.Join(", ", _options.Gateways)}. Check the addresses and that the silos run.");
+                $"No Woodpecker silo answered at {string.Join(", ", _options.Gateways)} (last error: {_lastRefreshError ?? "none"}). " +
+                "Check the addresses (ClusterClientOptions.Gateways or --cluster) and that the silos run.");
         }
 
         _refreshLoop = Task.Run(RefreshLoopAsync, CancellationToken.None);
@@ -88,11 +96,14 @@ internal sealed class GatewayRouter : IAsyncDisposable
             await _refreshLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        // Wait out a refresh that ReportUnavailable started, and keep the gate: none may start (and create channels) after this.
+        await _refreshing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var channel in _channels.Values)
         {
             channel.Dispose();
         }
 
+        _channels.Clear();
         _stopping.Dispose();
     }
 
@@ -121,9 +132,9 @@ internal sealed class GatewayRouter : IAsyncDisposable
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        if (!await _refreshing.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        if (!await _refreshing.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
         {
-            return; // a refresh is running already
+            return; // a refresh is running already (or the router is disposed)
         }
 
         try
@@ -141,17 +152,30 @@ internal sealed class GatewayRouter : IAsyncDisposable
                         new GrpcCallOptions(MembersTimeout, cancellationToken)).ConfigureAwait(false);
                     if (members.Revision >= _revision && members.Silos.Count > 0)
                     {
-                        _revision = members.Revision;
                         var silos = members.Silos.Select(s => new Silo(s.SiloId, new Uri(s.Endpoint))).OrderBy(s => s.Id, StringComparer.Ordinal).ToArray();
+                        if (members.Revision != _revision && _logger.IsEnabled(LogLevel.Information))
+                        {
+                            _logger.LogInformation(
+                                "Cluster view at revision {Revision} (from {Gateway}): {Silos}",
+                                members.Revision, endpoint, string.Join(", ", silos.Select(s => $"{s.Id}={s.Endpoint}")));
+                        }
+
+                        _revision = members.Revision;
                         Volatile.Write(ref _silos, silos);
                         Retain(silos);
                     }
 
+                    _lastRefreshError = null;
                     return;
                 }
                 catch (Exception error) when (error is GrpcStatusException or ObjectDisposedException or UriFormatException)
                 {
                     // Unreachable, not serving, or an endpoint we cannot parse: try the next candidate.
+                    _lastRefreshError = $"{endpoint}: {error.Message}";
+                    if (_logger.IsEnabled(LogLevel.Debug))
+                    {
+                        _logger.LogDebug("Could not get the cluster's members from {Gateway}: {Error}", endpoint, error.Message);
+                    }
                 }
             }
         }
@@ -161,6 +185,11 @@ internal sealed class GatewayRouter : IAsyncDisposable
         finally
         {
             _refreshing.Release();
+        }
+
+        if (_lastRefreshError is { } failed && Volatile.Read(ref _silos).Length > 0)
+        {
+            _logger.LogWarning("No silo answered GetMembers; keeping the cluster view of revision {Revision}. Last error: {Error}", _revision, failed);
         }
     }
 
