@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Google.Protobuf;
 using Woodpecker.Errors;
+using Woodpecker.Flow;
 using Woodpecker.Grains.Diagnostics;
 using Woodpecker.Grains.Logs;
 using Woodpecker.Grains.Messages;

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Woodpecker.Errors;
+using Woodpecker.Flow;
 using Woodpecker.Protocol.V1;
 using Woodpecker.Silo.Gateway;
 using Woodpecker.Transport;
@@ -157,7 +158,7 @@ internal sealed class ClusterWriterChannel : IWriterChannel
         private readonly Channel<Pending> _queue;
         private readonly Queue<List<Pending>> _awaiting = new();
         private readonly SemaphoreSlim _requestSlots = new(MaxRequestsInFlight, MaxRequestsInFlight);
-        private readonly AppendBudget _budget;
+        private readonly PendingBudget _budget;
         private readonly Lock _gate = new();
         private Task _sending = Task.CompletedTask;
         private Task _receiving = Task.CompletedTask;
@@ -172,7 +173,7 @@ internal sealed class ClusterWriterChannel : IWriterChannel
             Epoch = epoch;
             // Unbounded: the budget bounds it, in bytes and in appends, and makes appends wait instead of failing.
             _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-            _budget = new AppendBudget(options.MaxPendingBytes, options.MaxPendingAppends);
+            _budget = new PendingBudget(options.MaxPendingBytes, options.MaxPendingAppends);
         }
 
         public long Epoch { get; }

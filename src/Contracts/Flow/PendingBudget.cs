@@ -1,18 +1,27 @@
-namespace Woodpecker.Client.Connections.Cluster;
+namespace Woodpecker.Flow;
 
 /// <summary>
-/// Bounds what a cluster writer holds unacknowledged, in bytes and in appends (LogWriterOptions.MaxPendingBytes and
-/// MaxPendingAppends): an append waits for room instead of growing memory without limit. Waiters are served in arrival
-/// order, so appends made one after another keep their order while they wait. One entry larger than the whole budget
-/// is still admitted when nothing else is pending, so it cannot wait for ever.
+/// Bounds what a writer holds unacknowledged, in bytes and in appends: an append waits for room instead of growing
+/// memory without limit. Waiters are served in arrival order, so a caller issuing appends one after another keeps its
+/// order even while it waits. Shared by the silo's writer session and the cluster client's writer.
 /// </summary>
-internal sealed class AppendBudget(long maxBytes, int maxCount)
+public sealed class PendingBudget
 {
-    private readonly Queue<Waiter> _waiters = new();
+    private readonly long _maxBytes;
+    private readonly int _maxCount;
+    private readonly Queue<(long Bytes, TaskCompletionSource Ready, CancellationTokenRegistration Registration)> _waiters = new();
     private readonly Lock _gate = new();
     private long _bytes;
     private int _count;
 
+    /// <summary>Creates a budget of <paramref name="maxBytes"/> bytes and <paramref name="maxCount"/> appends.</summary>
+    public PendingBudget(long maxBytes, int maxCount)
+    {
+        _maxBytes = maxBytes;
+        _maxCount = maxCount;
+    }
+
+    /// <summary>Takes room for one append of <paramref name="bytes"/>, waiting in arrival order when there is none.</summary>
     public ValueTask AcquireAsync(long bytes, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -27,11 +36,12 @@ internal sealed class AppendBudget(long maxBytes, int maxCount)
             cancellationToken.ThrowIfCancellationRequested();
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var registration = cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetCanceled(), ready);
-            _waiters.Enqueue(new Waiter(bytes, ready, registration));
+            _waiters.Enqueue((bytes, ready, registration));
             return new ValueTask(ready.Task);
         }
     }
 
+    /// <summary>Gives back the room of one append of <paramref name="bytes"/> and admits waiters that now fit.</summary>
     public void Release(long bytes)
     {
         lock (_gate)
@@ -62,7 +72,6 @@ internal sealed class AppendBudget(long maxBytes, int maxCount)
         }
     }
 
-    private bool Fits(long bytes) => _count == 0 || (_bytes + bytes <= maxBytes && _count < maxCount);
-
-    private sealed record Waiter(long Bytes, TaskCompletionSource Ready, CancellationTokenRegistration Registration);
+    // An append larger than the whole budget still goes through when nothing else is pending.
+    private bool Fits(long bytes) => _count == 0 || (_bytes + bytes <= _maxBytes && _count < _maxCount);
 }
