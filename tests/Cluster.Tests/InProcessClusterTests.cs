@@ -125,6 +125,36 @@ public sealed class InProcessClusterTests(EtcdFixture etcd, Xunit.Abstractions.I
         await checker.VerifyAsync(client);
     }
 
+    [Fact]
+    public async Task An_activation_whose_directory_entry_was_taken_over_can_write_no_metadata()
+    {
+        await using var cluster = await StartClusterAsync();
+        await using var client = await cluster.CreateClientAsync();
+        var log = await client.CreateLogAsync("zombie");
+        await using (var writer = await log.OpenWriterAsync())
+        {
+            await writer.AppendAsync("before"u8.ToArray());
+        }
+
+        var owner = cluster.FindLogOwner("zombie") ?? throw new InvalidOperationException("The log grain is not active.");
+
+        // What a silo paused past its lease finds when it resumes: its directory entry expired and another activation
+        // claimed the grain (a new key, so a new create revision = a newer epoch). The old activation is still in memory.
+        await using var store = etcd.CreateStore();
+        var key = $"{cluster.KeyPrefix}/cluster/directory/{LogGrainInterface.Descriptor.TypeName}/zombie";
+        Assert.NotNull(await store.GetAsync(key));
+        await store.DeleteAsync(key);
+        await store.PutAsync(key, "someone-else"u8.ToArray());
+        async Task<long> WriterEpochAsync() =>
+            (await store.RangeAsync(cluster.KeyPrefix + "/logs/")).Items.Single(kv => kv.Key.EndsWith("/writer", StringComparison.Ordinal)).ModRevision;
+        var epochBefore = await WriterEpochAsync();
+
+        // Opening a writer through the stale activation must change nothing: its epoch compare fails.
+        var refused = await Assert.ThrowsAsync<Errors.ServiceUnavailableException>(() => owner.Host.Service.OpenWriterAsync("zombie"));
+        Assert.Contains("superseded", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(epochBefore, await WriterEpochAsync());
+    }
+
     private Task<TestCluster> StartClusterAsync() =>
         TestCluster.StartAsync(new TestClusterOptions { EtcdEndpoints = [etcd.Endpoint], InitialSilos = 3 });
 
