@@ -23,4 +23,7 @@ public sealed record BenchmarkReport
 
     /// <summary>Metadata operations on etcd, when run.</summary>
     public MetadataResult? Metadata { get; init; }
+
+    /// <summary>The cluster: routing cost, failover, scale, when run.</summary>
+    public Cluster.ClusterBenchmarkResult? Cluster { get; init; }
 }

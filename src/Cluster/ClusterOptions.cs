@@ -30,6 +30,9 @@ public sealed class ClusterOptions
     /// </summary>
     public int MaxCallAttempts { get; set; } = 40;
 
+    /// <summary>Directory requests (claims and releases) one silo sends to etcd at once (default 32); the rest wait their turn.</summary>
+    public int MaxDirectoryRequestsInFlight { get; set; } = 32;
+
     /// <summary>Timeout of one etcd request made by membership and the directory (default 3 s).</summary>
     public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -61,6 +64,11 @@ public sealed class ClusterOptions
         if (LoadReportInterval <= TimeSpan.Zero || MetadataTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{nameof(ClusterOptions)}.{nameof(LoadReportInterval)} and {nameof(MetadataTimeout)} must be positive.");
+        }
+
+        if (MaxDirectoryRequestsInFlight is < 1 or > 10_000)
+        {
+            throw new ArgumentException($"{nameof(ClusterOptions)}.{nameof(MaxDirectoryRequestsInFlight)} must be between 1 and 10,000 (got {MaxDirectoryRequestsInFlight}).", nameof(MaxDirectoryRequestsInFlight));
         }
 
         if (MaxCallAttempts is < 1 or > 1000)

@@ -20,6 +20,7 @@ internal static class BenchCommand
     private const string Latency = "latency";
     private const string IdleLogs = "idle-logs";
     private const string Metadata = "metadata";
+    private const string Cluster = "cluster";
     private const string All = "all";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -33,10 +34,10 @@ internal static class BenchCommand
     {
         var workload = new Argument<string?>("workload")
         {
-            Description = "throughput, latency, idle-logs, metadata or all (all leaves out metadata, which needs etcd). Default: throughput and latency.",
+            Description = "throughput, latency, idle-logs, metadata, cluster or all (all leaves out metadata and cluster, which need etcd). Default: throughput and latency.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        workload.AcceptOnlyFromAmong(Throughput, Latency, IdleLogs, Metadata, All);
+        workload.AcceptOnlyFromAmong(Throughput, Latency, IdleLogs, Metadata, Cluster, All);
         var duration = CliParsers.DurationOption(
             "--duration", "How long each raw run writes; the log run of the round then writes as much. Default 3s for throughput; latency uses --count unless this is given.");
         var size = CliParsers.SizeOption("--size", "Throughput: bytes every run writes (instead of --duration), for example 1GiB.");
@@ -44,7 +45,9 @@ internal static class BenchCommand
         var inFlight = CliParsers.SizeOption("--in-flight", "Throughput: payload bytes the writer keeps in flight (issued, not yet durable). Default 64MiB.");
         var count = new Option<int?>("--count") { Description = "Latency: appends per run. Default 5,000. Metadata: operations of each kind per round. Default 100.", HelpName = "N" };
         var rounds = new Option<int>("--rounds") { Description = "Rounds, each raw then log. Default 5.", DefaultValueFactory = _ => 5, HelpName = "N" };
-        var logs = new Option<int>("--logs") { Description = "Idle logs: how many logs. Default 10,000.", DefaultValueFactory = _ => 10_000, HelpName = "N" };
+        var logs = new Option<int>("--logs") { Description = "Idle logs: how many logs. Default 10,000. Cluster: logs created across the cluster. Default 100,000.", DefaultValueFactory = _ => 10_000, HelpName = "N" };
+        var active = new Option<int>("--active") { Description = "Cluster: logs held active on one silo. Default 10,000.", DefaultValueFactory = _ => 10_000, HelpName = "N" };
+        var failovers = new Option<int>("--failovers") { Description = "Cluster: kills of the silo holding a log. Default 3.", DefaultValueFactory = _ => 3, HelpName = "N" };
         var holdActive = new Option<bool>("--hold-active")
         {
             Description = "Idle logs: keep every log active until the peak is measured (needs about 2 open files per log).",
@@ -61,7 +64,7 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file.", HelpName = "file" };
         var command = new Command("bench", "Measure the log against the disk's own limits, in the same run (files go to fresh directories under --data).")
         {
-            workload, duration, size, entrySize, inFlight, count, rounds, logs, holdActive, keep, storage, json,
+            workload, duration, size, entrySize, inFlight, count, rounds, logs, active, failovers, holdActive, keep, storage, json,
         };
         command.SetAction((result, cancellationToken) => context.RunAsync(result, null, async ct =>
         {
@@ -95,6 +98,32 @@ internal static class BenchCommand
                 await WithProgressAsync(context, async progress =>
                     s3Report = s3Report with { ObjectStorage = await ObjectStorageBenchmark.RunAsync(objectStorageOptions, progress, ct) });
                 return await WriteAsync(context, s3Report, result.GetValue(json), ct);
+            }
+
+            if (which is Cluster)
+            {
+                var clusterOptions = new Benchmarks.Cluster.ClusterBenchmarkOptions
+                {
+                    DataParent = parent,
+                    Keep = result.GetValue(keep),
+                    EtcdEndpoints = [.. context.EtcdEndpoints(result)],
+                    Rounds = result.GetResult(rounds) is { Implicit: false } ? result.GetValue(rounds) : 3,
+                    Logs = result.GetResult(logs) is { Implicit: false } ? result.GetValue(logs) : 100_000,
+                    ActiveLogs = result.GetValue(active),
+                    Failovers = result.GetValue(failovers),
+                    LatencyAppends = result.GetValue(count) ?? 1_000,
+                };
+                if (clusterOptions.ActiveLogs > clusterOptions.Logs)
+                {
+                    clusterOptions.ActiveLogs = clusterOptions.Logs / 3;
+                }
+
+                Validate(true, clusterOptions.Validate);
+                RequireEtcd(clusterOptions.EtcdEndpoints, "cluster");
+                var clusterReport = new BenchmarkReport { StartedAt = DateTimeOffset.UtcNow, Machine = MachineInfo.Current(parent) };
+                await WithProgressAsync(context, async progress =>
+                    clusterReport = clusterReport with { Cluster = await Benchmarks.Cluster.ClusterBenchmark.RunAsync(clusterOptions, progress, ct) });
+                return await WriteAsync(context, clusterReport, result.GetValue(json), ct);
             }
 
             var runThroughput = which is null or Throughput or All;
@@ -202,19 +231,26 @@ internal static class BenchCommand
         var options = new MetadataOptions { DataParent = parent, Keep = keep, EtcdEndpoints = context.EtcdEndpoints(result), Rounds = rounds };
         options.Count = count ?? options.Count;
         Validate(true, options.Validate);
-        if (options.EtcdEndpoints.Count == 0)
+        RequireEtcd(options.EtcdEndpoints, "metadata");
+        return options;
+    }
+
+    /// <summary>Without --etcd, the workload starts its own etcd, which must be installed.</summary>
+    private static void RequireEtcd(IEnumerable<string> endpoints, string workload)
+    {
+        if (endpoints.Any())
         {
-            try
-            {
-                Woodpecker.TestingHost.EtcdServer.FindBinary();
-            }
-            catch (InvalidOperationException ex)
-            {
-                throw new CliException($"bench metadata measures a real etcd: pass --etcd <urls> (or ${CliContext.EtcdEnvironmentVariable}), or install etcd so the benchmark can start one. {ex.Message}");
-            }
+            return;
         }
 
-        return options;
+        try
+        {
+            Woodpecker.TestingHost.EtcdServer.FindBinary();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliException($"bench {workload} needs a real etcd: pass --etcd <urls> (or ${CliContext.EtcdEnvironmentVariable}), or install etcd so the benchmark can start one. {ex.Message}");
+        }
     }
 
     private static int ToInt(long value, string option) =>

@@ -39,6 +39,11 @@ internal static class BenchmarkTables
             MetadataTables.Write(console, metadata);
         }
 
+        if (report.Cluster is { } cluster)
+        {
+            ClusterTables.Write(console, cluster);
+        }
+
         if (report.Throughput is not null || report.Latency is not null || report.IdleLogs is not null)
         {
             WriteSummary(console, report);

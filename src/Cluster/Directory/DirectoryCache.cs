@@ -6,15 +6,17 @@ namespace Woodpecker.Cluster.Directory;
 
 /// <summary>
 /// The caller's memory of where grains are active: a hint, never the truth. A wrong entry costs one redirect; entries
-/// pointing at silos that left the view are dropped when the view changes. Bounded: when full, it is cleared (the
-/// next calls go through placement and redirects, which refill it).
+/// pointing at silos that left the view are dropped when the view changes. Small and bounded (16,384 entries): it holds
+/// only grains placed somewhere other than where the placement function says (after a membership change) and recent
+/// ones, and it must not make idle grains cost memory; when full it is cleared, and the next calls go through placement
+/// and at most one redirect each, which refill it.
 /// </summary>
 internal sealed class DirectoryCache
 {
     private readonly ConcurrentDictionary<GrainId, string> _owners = new();
     private readonly int _capacity;
 
-    public DirectoryCache(int capacity = 200_000) => _capacity = capacity;
+    public DirectoryCache(int capacity = 16_384) => _capacity = capacity;
 
     public int Count => _owners.Count;
 

@@ -13,12 +13,18 @@ namespace Woodpecker.Cluster.Directory;
 /// newer activation always has a larger one. Concurrent claims end with one winner; the losers learn the owner and
 /// redirect to it. A crashed silo's entries vanish with its lease.
 /// </summary>
+#pragma warning disable CA1001 // The semaphore never allocates a wait handle; the directory lives as long as its silo.
 public sealed class EtcdGrainDirectory : IGrainDirectory
+#pragma warning restore CA1001
 {
     private readonly IMetadataStore _store;
     private readonly ClusterMembership _membership;
     private readonly ClusterOptions _options;
     private readonly byte[] _ownRecord;
+
+    // Thousands of grains activating or going idle at once must not become thousands of concurrent etcd requests: they
+    // would starve the silo's own lease renewals (which share etcd and this process's threads) until it steps down.
+    private readonly SemaphoreSlim _inFlight;
 
     /// <summary>Creates the directory of the silo behind <paramref name="membership"/>.</summary>
     public EtcdGrainDirectory(IMetadataStore store, ClusterMembership membership, ClusterOptions options)
@@ -27,6 +33,7 @@ public sealed class EtcdGrainDirectory : IGrainDirectory
         _membership = membership;
         _options = options;
         _ownRecord = new DirectoryRecord { SiloId = membership.LocalSilo.SiloId }.ToByteArray();
+        _inFlight = new SemaphoreSlim(options.MaxDirectoryRequestsInFlight, options.MaxDirectoryRequestsInFlight);
     }
 
     /// <inheritdoc />
@@ -91,8 +98,18 @@ public sealed class EtcdGrainDirectory : IGrainDirectory
 
     private async Task<T> WithTimeout<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.MetadataTimeout);
-        return await call(timeout.Token).ConfigureAwait(false);
+        // Waiting for a slot is bounded by the caller's token (the activation or deactivation timeout); the request itself
+        // by the metadata timeout.
+        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.MetadataTimeout);
+            return await call(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
     }
 }

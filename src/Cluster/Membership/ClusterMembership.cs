@@ -74,7 +74,10 @@ public sealed class ClusterMembership : IAsyncDisposable
         options.Validate();
         timeProvider ??= TimeProvider.System;
         logger ??= Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        var lease = await LeaseKeeper.StartAsync(store, new LeaseKeeperOptions { Ttl = options.LeaseTtl }, timeProvider, logger, cancellationToken).ConfigureAwait(false);
+        // Renew four times per TTL and give each keep-alive most of the gap: a busy etcd or a loaded silo then has several
+        // chances (each up to TTL/5) before the local deadline (TTL minus a tenth) makes the silo step down.
+        var leaseOptions = new LeaseKeeperOptions { Ttl = options.LeaseTtl, RenewInterval = options.LeaseTtl / 4, KeepAliveTimeout = options.LeaseTtl / 5 };
+        var lease = await LeaseKeeper.StartAsync(store, leaseOptions, timeProvider, logger, cancellationToken).ConfigureAwait(false);
         try
         {
             var started = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
