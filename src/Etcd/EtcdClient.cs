@@ -240,7 +240,18 @@ public sealed class EtcdClient : IDisposable
 
             if (attempt < _options.MaxAttempts)
             {
-                await Task.Delay(backoff, _time, linked.Token).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(backoff, _time, linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // The call's time ran out between two attempts: the same outcome as running out during one.
+                    throw new EtcdException(
+                        $"etcd did not answer {path} within {_options.CallTimeout.TotalSeconds:0.#} s (tried {attempt} of {_options.MaxAttempts} attempts; last error: {last?.Message})" +
+                        (isWrite ? "; the write may or may not have been applied." : "."), EtcdErrorKind.Unavailable, 0, ex);
+                }
+
                 backoff += backoff;
             }
         }
